@@ -1,0 +1,56 @@
+# baocao06 — the two commands are `make demo` and `make test` (see README.md).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# PostgreSQL used by `make test` when DATABASE_URL is not set and a local server answers.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/baocao06
+# The demo and the tests run with a throwaway key and local settings; production sets its own.
+LOCAL := DEBUG=1 BAOCAO06_INSECURE_DEV_KEY=1
+DEMO_ADDR ?= 127.0.0.1:8000
+
+.PHONY: demo test venv lint check browser bench clean-demo
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+## demo: create the environment, migrate SQLite, load demo data, serve at http://127.0.0.1:8000
+demo: venv
+	@mkdir -p var
+	env -u DATABASE_URL $(LOCAL) $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL $(LOCAL) $(PY) manage.py load_demo
+	@echo "Background worker (reminders, exports) and web server starting; Ctrl+C stops both."
+	@env -u DATABASE_URL $(LOCAL) $(PY) manage.py db_worker --queue-name '*' --no-reload > var/worker.log 2>&1 & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  env -u DATABASE_URL $(LOCAL) $(PY) manage.py runserver $(DEMO_ADDR) --noreload
+
+## test: the whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set or the local server answers
+test: venv browser lint check
+	env -u DATABASE_URL BAOCAO06_TEST_DB=sqlite $(PY) -m pytest -q
+	@url="$${DATABASE_URL:-$(PG_TEST_URL)}"; \
+	if [ -n "$$DATABASE_URL" ] || $(PY) scripts/pg_available.py "$$url"; then \
+	  echo "--- PostgreSQL: $$url"; DATABASE_URL="$$url" BAOCAO06_TEST_DB=postgresql $(PY) -m pytest -q; \
+	else echo "--- PostgreSQL not reachable: suite ran on SQLite only"; fi
+
+lint: venv
+	$(PY) -m ruff check .
+
+check: venv
+	env -u DATABASE_URL $(LOCAL) $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(LOCAL) $(PY) manage.py check
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download does not work here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium (Debian package) for the browser tests"; \
+	    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; \
+	  else echo "Chromium is required for the browser tests: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+clean-demo:
+	rm -f var/baocao06.sqlite3 var/baocao06.sqlite3-wal var/baocao06.sqlite3-shm

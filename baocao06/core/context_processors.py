@@ -1,0 +1,5 @@
+from django.utils import timezone
+
+
+def now(request):
+    return {"now": timezone.now()}

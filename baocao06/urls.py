@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from baocao06.core import views as core_views
+
+admin.site.site_header = "baocao06 — Quản trị danh mục"
+admin.site.site_title = "baocao06"
+admin.site.index_title = "Danh mục và người dùng"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("tai-khoan/", include("baocao06.accounts.urls")),
+    path("ky-bao-cao/", include("baocao06.rounds.urls")),
+    path("bao-cao/", include("baocao06.reports.urls")),
+    path("quan-tri/", admin.site.urls),
+]
