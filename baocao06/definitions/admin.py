@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import Definition
+
+
+@admin.register(Definition)
+class DefinitionAdmin(admin.ModelAdmin):
+    """Versions are loaded with `load_definition` and never edited here."""
+
+    list_display = ["key", "version", "title", "loaded_at", "loaded_by"]
+    readonly_fields = ["key", "version", "title", "source_text", "spec", "checksum", "loaded_at", "loaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

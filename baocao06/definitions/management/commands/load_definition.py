@@ -1,0 +1,21 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from baocao06.definitions.loading import store_definition
+from baocao06.definitions.spec import SpecError
+
+
+class Command(BaseCommand):
+    help = "Nạp một phiên bản mẫu báo cáo từ tệp định nghĩa (phiên bản đã nạp không bao giờ bị sửa)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, **options):
+        try:
+            definition, created = store_definition(options["file"].read_text(encoding="utf-8"))
+        except SpecError as exc:
+            raise CommandError("Tệp định nghĩa không hợp lệ:\n" + str(exc)) from exc
+        verb = "Đã nạp" if created else "Đã có sẵn"
+        self.stdout.write(f"{verb}: {definition.key} {definition.version}")

@@ -1,0 +1,581 @@
+"""The report definition file format (docs/definition-format.md): parsing and checking.
+
+`load_spec(text)` turns a YAML file into a checked `Spec` or raises `SpecError` listing every
+problem with its place ("appendices[PL03].rules[online_le_total].check: ..."). Structure is
+checked by pydantic (unknown keys and types are refused); meaning is checked by `_check`
+(duplicate keys, references to missing columns, sections, audiences, catalogues, cycles).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from baocao06.units.kinds import UnitKind
+
+from . import expressions
+
+FORMAT_VERSION = 1
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=60)]
+ColumnType = Literal["text", "integer", "number", "money", "percent", "choice", "multichoice", "date", "deadline"]
+# In a row group's row_audience: the units the catalogue item itself names (owner, lead units).
+ITEM_AUDIENCE = "item"
+NUMERIC_TYPES = frozenset({"integer", "number", "money", "percent"})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(_Model):
+    value: Key
+    label: str
+
+
+class Column(_Model):
+    key: Key
+    label: str
+    type: ColumnType
+    role: Literal["label"] | None = None
+    unit: str | None = None
+    hint: str | None = None
+    required: bool = False
+    min: Decimal | None = None
+    max: Decimal | None = None
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    max_length: int = Field(default=4000, ge=1, le=100_000)
+    choices: list[Choice] | None = None
+    display: Literal["text", "ticks"] = "text"
+    formula: str | None = None
+    fallback: Literal["none", "typed"] = "none"
+    item_field: str | None = None
+    width: int | None = Field(default=None, ge=4, le=120)
+
+
+class HeaderGroup(_Model):
+    label: str
+    columns: list[Key] = Field(min_length=1)
+
+
+class FixedRow(_Model):
+    key: Key
+    label: str
+    number: str | None = None
+    level: int = Field(default=1, ge=1, le=4)
+    heading: bool = False
+    audience: list[str] | None = None
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+class CatalogueRef(_Model):
+    name: str
+    filter: dict[str, str | list[str]] = Field(default_factory=dict)
+
+
+class RowGroup(_Model):
+    key: Key
+    title: str | None = None
+    number: str | None = None
+    audience: list[str] | None = None
+    rows: list[FixedRow] = Field(default_factory=list)
+    catalogue: CatalogueRef | None = None
+    row_audience: list[str] | None = None
+    free_rows: bool = False
+    max_free_rows: int = Field(default=500, ge=1, le=5000)
+
+
+class Total(_Model):
+    key: Key = "total"
+    label: str
+    sum: list[Key] = Field(min_length=1)
+
+
+class Rule(_Model):
+    key: Key
+    message: str
+    check: str | None = None
+    when: str | None = None
+    require: list[Key] = Field(default_factory=list)
+    columns: list[Key] | None = None
+    severity: Literal["error", "warning"] = "error"
+
+
+class Table(_Model):
+    key: Key
+    number: str
+    title: str
+    printed_as: str | None = None
+    subtitle: str | None = None
+    audience: list[str] | None = None
+    section: str | None = None
+    orientation: Literal["portrait", "landscape"] = "landscape"
+    columns: list[Column] = Field(min_length=1)
+    header: list[HeaderGroup] = Field(default_factory=list)
+    row_groups: list[RowGroup] = Field(min_length=1)
+    totals: list[Total] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class FieldSpec(_Model):
+    key: Key
+    label: str
+    required: bool = False
+    hint: str | None = None
+    max_length: int = Field(default=50_000, ge=1, le=1_000_000)
+
+
+class UseFieldset(_Model):
+    use: str
+
+
+class Count(_Model):
+    key: Key
+    label: str
+    where: str
+
+
+class Summary(_Model):
+    table: Key
+    label: str | None = None
+    counts: list[Count] = Field(min_length=1)
+
+
+class Section(_Model):
+    key: Key
+    title: str
+    number: str | None = None
+    audience: list[str] | None = None
+    guidance: list[str] = Field(default_factory=list)
+    fields: list[FieldSpec | UseFieldset] | None = None
+    children: list[Section] = Field(default_factory=list)
+    tables: list[Key] = Field(default_factory=list)
+    summary: Summary | None = None
+
+
+class AudienceSpec(_Model):
+    label: str | None = None
+    kinds: list[UnitKind] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list)
+
+
+class Source(_Model):
+    number: str | None = None
+    date: dt.date | None = None
+    issuer: str | None = None
+    subject: str | None = None
+
+
+class Spec(_Model):
+    format: Literal[1]
+    key: Key
+    version: Key
+    title: str
+    short_title: str | None = None
+    source: Source = Field(default_factory=Source)
+    audiences: dict[Key, AudienceSpec] = Field(min_length=1)
+    fieldsets: dict[Key, list[FieldSpec | UseFieldset]] = Field(default_factory=dict)
+    outline: list[Section] = Field(min_length=1)
+    appendices: list[Table] = Field(default_factory=list)
+
+    def walk_sections(self) -> Iterable[tuple[Section, Section | None]]:
+        stack = [(section, None) for section in reversed(self.outline)]
+        while stack:
+            section, parent = stack.pop()
+            yield section, parent
+            stack.extend((child, section) for child in reversed(section.children))
+
+
+DEFAULT_FIELD = FieldSpec(key="body", label="Nội dung báo cáo")
+
+
+class SpecError(ValueError):
+    """A definition file that cannot be used; `problems` is a list of (place, message)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("\n".join(f"{place}: {message}" for place, message in problems))
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys instead of silently keeping the last."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise SpecError(
+                [(f"dòng {key_node.start_mark.line + 1}", f"khóa '{key}' bị lặp (đã có ở dòng {seen[key]})")]
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"dòng {mark.line + 1}" if mark else "tệp"
+        raise SpecError([(place, f"YAML không hợp lệ: {getattr(exc, 'problem', exc)}")]) from exc
+
+
+# --- Loading ----------------------------------------------------------------------------------
+
+
+def load_spec(text: str, catalogues: Mapping[str, frozenset[str]] | None = None) -> Spec:
+    """Parse and check a definition; `catalogues` maps catalogue names to their item fields."""
+    data = parse_yaml(text)
+    if not isinstance(data, dict):
+        raise SpecError([("tệp", "định nghĩa phải là một bảng khóa: giá trị (YAML mapping)")])
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError([(_place(data, err["loc"]), _message(err)) for err in exc.errors()]) from None
+    problems = _check(spec, catalogues)
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+_PYDANTIC_MESSAGES = {
+    "extra_forbidden": "khóa không được hỗ trợ",
+    "missing": "thiếu khóa bắt buộc",
+    "literal_error": "giá trị không hợp lệ, phải là một trong: {expected}",
+    "enum": "giá trị không hợp lệ, phải là một trong: {expected}",
+    "string_pattern_mismatch": "mã không hợp lệ (chỉ chữ không dấu, số, '.', '_' và '-')",
+    "too_short": "danh sách không được rỗng",
+}
+
+
+def _message(err: dict) -> str:
+    template = _PYDANTIC_MESSAGES.get(err["type"])
+    if template:
+        return template.format(expected=(err.get("ctx") or {}).get("expected", ""))
+    return err["msg"]
+
+
+def _place(data: Any, loc: tuple) -> str:
+    """Render a pydantic location with the keys of the items it passes through."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list):
+            node = node[step] if step < len(node) else None
+            label = node.get("key") if isinstance(node, dict) and isinstance(node.get("key"), str) else step
+            parts[-1:] = [f"{parts[-1]}[{label}]"] if parts else [f"[{label}]"]
+        elif isinstance(step, str):
+            if step in {"FieldSpec", "UseFieldset"}:
+                continue
+            node = node.get(step) if isinstance(node, dict) else None
+            parts.append(step)
+    return ".".join(parts) or "tệp"
+
+
+# --- Meaning ----------------------------------------------------------------------------------
+
+
+def _duplicates(keys: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    dups: list[str] = []
+    for key in keys:
+        if key in seen and key not in dups:
+            dups.append(key)
+        seen.add(key)
+    return dups
+
+
+def _check(spec: Spec, catalogues: Mapping[str, frozenset[str]] | None) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    add = lambda place, message: problems.append((place, message))  # noqa: E731
+
+    problems += _check_audiences(spec)
+    problems += _check_fieldsets(spec)
+    audience_names = set(spec.audiences)
+    table_keys = [t.key for t in spec.appendices]
+    for key in _duplicates(table_keys):
+        add(f"appendices[{key}]", "mã phụ lục bị lặp")
+    section_keys = [s.key for s, _ in spec.walk_sections()]
+    for key in _duplicates(section_keys):
+        add(f"outline[{key}]", "mã mục bị lặp")
+
+    for section, _parent in spec.walk_sections():
+        place = f"outline[{section.key}]"
+        for name in section.audience or []:
+            if name not in audience_names:
+                add(f"{place}.audience", f"nhóm đối tượng không tồn tại: {name}")
+        for key in section.tables:
+            if key not in table_keys:
+                add(f"{place}.tables", f"phụ lục không tồn tại: {key}")
+        field_keys = [f.key for f in expand_fields(spec, section.fields or [])]
+        for key in _duplicates(field_keys):
+            add(f"{place}.fields", f"mã trường bị lặp: {key}")
+        if section.summary:
+            problems += _check_summary(spec, section, place)
+
+    for table in spec.appendices:
+        problems += _check_table(spec, table, set(section_keys), audience_names, catalogues)
+    return problems
+
+
+def _check_audiences(spec: Spec) -> list[tuple[str, str]]:
+    problems = []
+    for name, audience in spec.audiences.items():
+        for other in audience.include:
+            if other not in spec.audiences:
+                problems.append((f"audiences[{name}].include", f"nhóm đối tượng không tồn tại: {other}"))
+        if not (audience.kinds or audience.units or audience.include):
+            problems.append((f"audiences[{name}]", "nhóm đối tượng rỗng"))
+    # Cycles in include.
+    for name in spec.audiences:
+        seen, stack = set(), [name]
+        while stack:
+            current = stack.pop()
+            for other in spec.audiences.get(current, AudienceSpec(units=["_"])).include:
+                if other == name:
+                    problems.append((f"audiences[{name}].include", "nhóm đối tượng tự bao gồm chính nó"))
+                    stack = []
+                    break
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+    return problems
+
+
+def _check_fieldsets(spec: Spec) -> list[tuple[str, str]]:
+    problems = []
+    for name, items in spec.fieldsets.items():
+        try:
+            expand_fields(spec, items, trail=(name,))
+        except SpecError as exc:
+            problems += [(f"fieldsets[{name}]", message) for _, message in exc.problems]
+    return problems
+
+
+def expand_fields(spec: Spec, items: list[FieldSpec | UseFieldset], trail: tuple[str, ...] = ()) -> list[FieldSpec]:
+    """Replace `use: fieldset` items by the fields of that fieldset (recursively)."""
+    fields: list[FieldSpec] = []
+    for item in items:
+        if isinstance(item, FieldSpec):
+            fields.append(item)
+            continue
+        if item.use in trail:
+            raise SpecError([("fieldsets", f"bộ trường '{item.use}' tự tham chiếu")])
+        if item.use not in spec.fieldsets:
+            raise SpecError([("fields", f"bộ trường không tồn tại: {item.use}")])
+        fields.extend(expand_fields(spec, spec.fieldsets[item.use], (*trail, item.use)))
+    return fields
+
+
+def _check_summary(spec: Spec, section: Section, place: str) -> list[tuple[str, str]]:
+    problems = []
+    table = next((t for t in spec.appendices if t.key == section.summary.table), None)
+    if table is None:
+        return [(f"{place}.summary.table", f"phụ lục không tồn tại: {section.summary.table}")]
+    columns = {c.key for c in table.columns}
+    for count in section.summary.counts:
+        try:
+            expr = expressions.parse(count.where)
+        except expressions.ExpressionError as exc:
+            problems.append((f"{place}.summary.counts[{count.key}].where", str(exc)))
+            continue
+        for name in sorted(expr.names - columns):
+            problems.append(
+                (f"{place}.summary.counts[{count.key}].where", f"cột không tồn tại trong {table.key}: {name}")
+            )
+    return problems
+
+
+def _check_table(spec, table: Table, section_keys, audience_names, catalogues) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    place = f"appendices[{table.key}]"
+    add = lambda where, message: problems.append((f"{place}{where}", message))  # noqa: E731
+    columns = {c.key: c for c in table.columns}
+
+    for key in _duplicates(c.key for c in table.columns):
+        add(f".columns[{key}]", "mã cột bị lặp")
+    labels = [c.key for c in table.columns if c.role == "label"]
+    if len(labels) != 1:
+        add(".columns", "phải có đúng một cột tên dòng (role: label)")
+    if table.section and table.section not in section_keys:
+        add(".section", f"mục không tồn tại: {table.section}")
+    for name in table.audience or []:
+        if name not in audience_names:
+            add(".audience", f"nhóm đối tượng không tồn tại: {name}")
+
+    for column in table.columns:
+        problems += [(f"{place}.columns[{column.key}]{w}", m) for w, m in _check_column(column, columns)]
+    problems += [(f"{place}.columns", m) for m in _formula_cycles(table)]
+
+    for group in table.header:
+        for key in group.columns:
+            if key not in columns:
+                add(".header", f"cột không tồn tại: {key}")
+
+    for key in _duplicates(g.key for g in table.row_groups):
+        add(f".row_groups[{key}]", "mã nhóm dòng bị lặp")
+    row_keys = [r.key for g in table.row_groups for r in g.rows]
+    for key in _duplicates(row_keys):
+        add(".row_groups", f"mã dòng bị lặp: {key}")
+    for group in table.row_groups:
+        gplace = f".row_groups[{group.key}]"
+        for name in group.audience or []:
+            if name not in audience_names:
+                add(f"{gplace}.audience", f"nhóm đối tượng không tồn tại: {name}")
+        for name in group.row_audience or []:
+            if name == ITEM_AUDIENCE:
+                if not group.catalogue:
+                    add(f"{gplace}.row_audience", "'item' chỉ dùng cho nhóm dòng lấy từ danh mục")
+            elif name not in audience_names:
+                add(f"{gplace}.row_audience", f"nhóm đối tượng không tồn tại: {name}")
+        for row in group.rows:
+            for name in row.audience or []:
+                if name not in audience_names:
+                    add(f"{gplace}.rows[{row.key}].audience", f"nhóm đối tượng không tồn tại: {name}")
+            for key in row.values:
+                if key not in columns:
+                    add(f"{gplace}.rows[{row.key}].values", f"cột không tồn tại: {key}")
+        if group.catalogue:
+            if catalogues is not None and group.catalogue.name not in catalogues:
+                add(f"{gplace}.catalogue", f"danh mục không tồn tại: {group.catalogue.name}")
+            elif catalogues is not None:
+                fields = catalogues[group.catalogue.name]
+                for name in group.catalogue.filter:
+                    if name not in fields:
+                        add(f"{gplace}.catalogue.filter", f"danh mục {group.catalogue.name} không có trường: {name}")
+                for column in table.columns:
+                    if column.item_field and column.item_field not in fields:
+                        add(
+                            f".columns[{column.key}].item_field",
+                            f"danh mục {group.catalogue.name} không có trường: {column.item_field}",
+                        )
+        if not (group.rows or group.catalogue or group.free_rows):
+            add(gplace, "nhóm dòng không có dòng cố định, danh mục hay dòng tự do")
+
+    for total in table.totals:
+        for key in total.sum:
+            if key not in columns:
+                add(f".totals[{total.key}]", f"cột không tồn tại: {key}")
+            elif columns[key].type not in NUMERIC_TYPES:
+                add(f".totals[{total.key}]", f"cột {key} không phải cột số, không cộng được")
+
+    for key in _duplicates(r.key for r in table.rules):
+        add(f".rules[{key}]", "mã quy tắc bị lặp")
+    for rule in table.rules:
+        problems += [(f"{place}.rules[{rule.key}]{w}", m) for w, m in _check_rule(rule, columns)]
+    return problems
+
+
+def _check_column(column: Column, columns: Mapping[str, Column]) -> list[tuple[str, str]]:
+    problems = []
+    if column.type in {"choice", "multichoice"}:
+        if not column.choices:
+            problems.append((".choices", "cột lựa chọn phải có danh sách choices"))
+        elif _duplicates(c.value for c in column.choices):
+            problems.append((".choices", "giá trị lựa chọn bị lặp"))
+    elif column.choices:
+        problems.append((".choices", f"cột kiểu {column.type} không có choices"))
+    if column.display == "ticks" and column.type != "choice":
+        problems.append((".display", "display: ticks chỉ dùng cho cột choice"))
+    if (
+        column.min is not None or column.max is not None or column.decimals is not None
+    ) and column.type not in NUMERIC_TYPES:
+        problems.append(("", f"min/max/decimals chỉ dùng cho cột số, không cho kiểu {column.type}"))
+    if column.role == "label" and column.type != "text":
+        problems.append((".role", "cột tên dòng phải là kiểu text"))
+    if column.formula is not None:
+        if column.type not in NUMERIC_TYPES:
+            problems.append((".formula", "chỉ cột số mới có công thức"))
+        try:
+            expr = expressions.parse(column.formula)
+        except expressions.ExpressionError as exc:
+            problems.append((".formula", str(exc)))
+        else:
+            for name in sorted((expr.names | expr.baseline_names) - set(columns)):
+                problems.append((".formula", f"cột không tồn tại: {name}"))
+            if column.key in expr.names:
+                problems.append((".formula", "công thức không được dùng chính cột của nó"))
+    elif column.fallback != "none":
+        problems.append((".fallback", "fallback chỉ dùng cho cột có công thức"))
+    return problems
+
+
+def _formula_cycles(table: Table) -> list[str]:
+    deps = {}
+    for column in table.columns:
+        if column.formula:
+            try:
+                deps[column.key] = set(expressions.parse(column.formula).names)
+            except expressions.ExpressionError:
+                deps[column.key] = set()
+    try:
+        formula_order(deps)
+    except ValueError as exc:
+        return [str(exc)]
+    return []
+
+
+def formula_order(deps: Mapping[str, set[str]]) -> list[str]:
+    """Computed columns in an order where each comes after the computed columns it reads."""
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(key: str, trail: tuple[str, ...]):
+        if state.get(key) == 2:
+            return
+        if state.get(key) == 1:
+            raise ValueError("công thức vòng tròn: " + " → ".join((*trail, key)))
+        state[key] = 1
+        for dep in sorted(deps.get(key, ())):
+            if dep in deps:
+                visit(dep, (*trail, key))
+        state[key] = 2
+        order.append(key)
+
+    for key in deps:
+        visit(key, ())
+    return order
+
+
+def _check_rule(rule: Rule, columns: Mapping[str, Column]) -> list[tuple[str, str]]:
+    problems = []
+    if not rule.check and not rule.require:
+        problems.append(("", "quy tắc phải có check hoặc require"))
+    for attr in ("check", "when"):
+        source = getattr(rule, attr)
+        if source is None:
+            continue
+        try:
+            expr = expressions.parse(source)
+        except expressions.ExpressionError as exc:
+            problems.append((f".{attr}", str(exc)))
+            continue
+        for name in sorted((expr.names | expr.baseline_names) - set(columns)):
+            problems.append((f".{attr}", f"cột không tồn tại: {name}"))
+    for attr in ("require", "columns"):
+        for key in getattr(rule, attr) or []:
+            if key not in columns:
+                problems.append((f".{attr}", f"cột không tồn tại: {key}"))
+    return problems
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")
