@@ -1,0 +1,55 @@
+"""People and what they may do: global roles (Secretariat, viewer) and unit memberships."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class GlobalRole(models.TextChoices):
+    NONE = "", "—"
+    SECRETARIAT = "secretariat", "Thư ký Tổ công tác"
+    VIEWER = "viewer", "Lãnh đạo (xem báo cáo)"
+
+
+class UnitRole(models.TextChoices):
+    REPORTER = "reporter", "Chuyên viên"
+    APPROVER = "approver", "Lãnh đạo đơn vị"
+
+
+class User(AbstractUser):
+    """A person who signs in. Their unit roles are in `Membership`; a person may hold several."""
+
+    full_name = models.CharField("họ và tên", max_length=150, blank=True)
+    phone = models.CharField("điện thoại", max_length=32, blank=True)
+    global_role = models.CharField("vai trò chung", max_length=16, choices=GlobalRole.choices, blank=True, default="")
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.is_active and self.global_role == GlobalRole.SECRETARIAT
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.is_active and self.global_role in {GlobalRole.VIEWER, GlobalRole.SECRETARIAT}
+
+
+class Membership(models.Model):
+    """`user` acts for `unit` in `role` (reporter fills, approver submits)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="người dùng")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships", verbose_name="đơn vị")
+    role = models.CharField("vai trò", max_length=16, choices=UnitRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phân công"
+        verbose_name_plural = "phân công"
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"

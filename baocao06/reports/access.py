@@ -1,0 +1,89 @@
+"""Who may see and change which report. Every view, export and API endpoint goes through here.
+
+Objects of another unit are answered with 404 (not 403), so a URL does not reveal that a
+report exists; each refusal is logged with the user and the object.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from baocao06.accounts.models import UnitRole
+
+from .models import Report
+
+logger = logging.getLogger("baocao06.access")
+
+
+def unit_ids(user, roles: tuple[str, ...] = (UnitRole.REPORTER, UnitRole.APPROVER)) -> set[int]:
+    """The units the user acts for in any of `roles` (cached on the user object per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cache = user.__dict__.setdefault("_unit_roles", None)
+    if cache is None:
+        cache = {}
+        for unit_id, role in user.memberships.values_list("unit_id", "role"):
+            cache.setdefault(role, set()).add(unit_id)
+        user.__dict__["_unit_roles"] = cache
+    return set().union(*(cache.get(role, set()) for role in roles))
+
+
+def can_view_report(user, report: Report) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_viewer or report.unit_id in unit_ids(user)
+
+
+def can_edit_report(user, report: Report) -> bool:
+    """Reporters and approvers of the unit edit drafts (not the Secretariat: it reviews)."""
+    return report.unit_id in unit_ids(user)
+
+
+def can_submit_report(user, report: Report) -> bool:
+    return report.unit_id in unit_ids(user, (UnitRole.APPROVER,))
+
+
+def deny(user, what: str, obj_id) -> None:
+    logger.warning("access denied: user=%s %s=%s", getattr(user, "pk", None), what, obj_id)
+
+
+def access_report(user, report_id: int, *, edit: bool = False, submit: bool = False) -> Report:
+    """The report if `user` may see it (and edit/submit it when asked); 404 otherwise.
+
+    A reporter asking to submit gets 403: they may see the report, not act for the approver.
+    """
+    try:
+        report = Report.objects.select_related("round", "unit").get(pk=report_id)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not can_view_report(user, report):
+        deny(user, "report", report_id)
+        raise Http404
+    if (edit and not can_edit_report(user, report)) or (submit and not can_submit_report(user, report)):
+        deny(user, "report-write", report_id)
+        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này với báo cáo.")
+    return report
+
+
+def visible_reports(user) -> QuerySet[Report]:
+    """Reports listed for the user: all for the Secretariat and viewers, else their units'."""
+    qs = Report.objects.select_related("round", "unit")
+    if user.is_viewer:
+        return qs
+    return qs.filter(unit_id__in=unit_ids(user))
+
+
+def require_secretariat(user) -> None:
+    if not (user.is_authenticated and user.is_secretariat):
+        deny(user, "secretariat", "-")
+        raise PermissionDenied("Chức năng dành cho Thư ký Tổ công tác.")
+
+
+def require_viewer(user) -> None:
+    if not (user.is_authenticated and user.is_viewer):
+        deny(user, "viewer", "-")
+        raise PermissionDenied("Chức năng dành cho lãnh đạo và Thư ký Tổ công tác.")

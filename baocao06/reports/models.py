@@ -1,0 +1,120 @@
+"""A unit's report in a round: draft parts, submitted versions, refused stale edits."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ReportStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Chưa bắt đầu"
+    DRAFT = "draft", "Đang soạn"
+    SUBMITTED = "submitted", "Đã gửi"
+    RETURNED = "returned", "Bị trả lại"
+    ACCEPTED = "accepted", "Đã tiếp nhận"
+
+
+EDITABLE_STATUSES = frozenset({ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
+
+
+class Report(models.Model):
+    """One unit's report in one round. Its state moves only through the actions in actions.py."""
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.PROTECT, related_name="reports", verbose_name="kỳ")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="reports", verbose_name="đơn vị")
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField("hoạt động gần nhất", null=True, blank=True)
+    last_activity_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    late = models.BooleanField("gửi muộn", default=False)
+    current_version = models.ForeignKey(
+        "ReportVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "báo cáo"
+        verbose_name_plural = "báo cáo"
+        constraints = [models.UniqueConstraint(fields=["round", "unit"], name="report_round_unit_unique")]
+        indexes = [models.Index(fields=["round", "status"], name="report_round_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.round}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES and self.round.is_open
+
+    def is_overdue(self, now=None) -> bool:
+        """Past the deadline with nothing submitted."""
+        now = now or timezone.now()
+        return self.submitted_at is None and now > self.round.deadline
+
+
+class ReportPart(models.Model):
+    """The draft of one section or table: exactly what was typed, and a revision for concurrency.
+
+    Each part is saved on its own (autosave sends one part), so two people editing different
+    parts never conflict; an edit based on an old revision of the same part is refused.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="parts")
+    key = models.CharField(max_length=60)
+    data = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "key"], name="part_report_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.key}@{self.revision}"
+
+
+class ReportVersion(models.Model):
+    """A submitted version: the canonical content at submission, its hash, who and when. Immutable."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("lần gửi")
+    content = models.JSONField("nội dung")
+    content_hash = models.CharField("mã băm nội dung", max_length=64)
+    submitted_at = models.DateTimeField("gửi lúc", default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    late = models.BooleanField("gửi muộn", default=False)
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "phiên bản đã gửi"
+        verbose_name_plural = "phiên bản đã gửi"
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="version_report_number_unique"),
+            models.UniqueConstraint(fields=["report", "idempotency_key"], name="version_idempotency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} — lần {self.number}"
+
+
+class PartConflict(models.Model):
+    """A stale edit that was refused, kept whole so that nothing a person typed is lost."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="conflicts")
+    key = models.CharField(max_length=60)
+    data = models.JSONField()
+    base_revision = models.PositiveIntegerField()
+    current_revision = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.key} refused at revision {self.base_revision} < {self.current_revision}"

@@ -1,0 +1,204 @@
+"""Filling a report in the browser: the page, autosave of one part, checking, submitting."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from baocao06.definitions.validation import blocking, clean_table, validate_report
+
+from . import presenters
+from .access import access_report, can_edit_report, can_submit_report, visible_reports
+from .actions import Conflict, NotEditable, SubmitRefused, do_save_part, do_submit_report, view_for
+from .forms import part_from_post
+
+
+@login_required
+@require_GET
+def report_list(request):
+    reports = (
+        visible_reports(request.user)
+        .filter(round__status="open")
+        .order_by("-round__opened_at", "unit__kind_order", "unit__sort_key")
+    )
+    if request.user.is_viewer:
+        return redirect("rounds:list")
+    return render(request, "reports/list.html", {"reports": reports})
+
+
+def _page_context(request, report):
+    view = view_for(report)
+    parts = {p.key: p for p in report.parts.select_related("updated_by")}
+    data = {k: p.data for k, p in parts.items()}
+    sections = []
+    for section in view.sections():
+        form = presenters.section_form(view, section, data.get(section.key)) if view.is_part(section.key) else None
+        sections.append(
+            {
+                "section": section,
+                "form": form,
+                "errors": form.field_errors() if form else {},
+                "summary": presenters.summary_for(view, section, data),
+                "part": parts.get(section.key),
+                "tables": [view.table_index[t] for t in section.tables if t in view.table_index],
+            }
+        )
+    tables = []
+    for table_view in view.tables:
+        result = clean_table(table_view, data.get(table_view.key))
+        tables.append({"grid": presenters.table_grid(table_view, result), "part": parts.get(table_view.key)})
+    editable = report.is_editable and can_edit_report(request.user, report)
+    return {
+        "report": report,
+        "round": report.round,
+        "view": view,
+        "sections": sections,
+        "tables": tables,
+        "can_edit": editable,
+        "can_submit": report.is_editable and can_submit_report(request.user, report),
+        "submit_key": uuid.uuid4().hex,
+        "versions": report.versions.select_related("submitted_by").order_by("-number"),
+        "conflicts": report.conflicts.filter(resolved=False, user=request.user)[:5] if editable else [],
+    }
+
+
+@login_required
+@require_GET
+def report_detail(request, report_id: int):
+    report = access_report(request.user, report_id)
+    return render(request, "reports/detail.html", _page_context(request, report))
+
+
+def _problem_list(problems):
+    return [p.as_dict() for p in problems]
+
+
+@login_required
+@require_POST
+def save_part(request, report_id: int, key: str):
+    """Autosave (JSON) or plain form post of one part. JSON answers carry the new revision,
+    computed cells and problems; a stale revision is answered 409 with the current version."""
+    report = access_report(request.user, report_id, edit=True)
+    view = view_for(report)
+    if not view.is_part(key):
+        return JsonResponse({"error": "Phần báo cáo không tồn tại."}, status=404)
+    is_json = request.content_type == "application/json"
+    try:
+        if is_json:
+            payload = json.loads(request.body or b"{}")
+            base_revision, data = int(payload.get("base_revision", -1)), payload.get("data")
+        else:
+            base_revision, data = int(request.POST.get("base_revision", -1)), part_from_post(view, key, request.POST)
+    except (ValueError, TypeError, AttributeError):
+        return HttpResponseBadRequest("Dữ liệu gửi lên không hợp lệ.")
+    try:
+        result = do_save_part(report, key, data, base_revision=base_revision, actor=request.user)
+    except Conflict as exc:
+        current = exc.current
+        body = {
+            "code": "conflict",
+            "error": str(exc),
+            "conflict_id": exc.conflict.pk,
+            "current": {
+                "revision": current.revision if current else 0,
+                "data": current.data if current else {},
+                "updated_by": str(current.updated_by) if current and current.updated_by else "",
+                "updated_at": timezone.localtime(current.updated_at).strftime("%H:%M %d/%m/%Y") if current else "",
+            },
+        }
+        if is_json:
+            return JsonResponse(body, status=409)
+        messages.error(request, f"{exc} Người sửa gần nhất: {body['current']['updated_by']}.")
+        return redirect(f"{report_url(report)}#part-{key}")
+    except NotEditable as exc:
+        if is_json:
+            return JsonResponse({"code": "not_editable", "error": str(exc)}, status=409)
+        messages.error(request, str(exc))
+        return redirect(report_url(report))
+    if not is_json:
+        messages.success(request, "Đã lưu.")
+        return redirect(f"{report_url(report)}#part-{key}")
+    body = {
+        "revision": result.part.revision,
+        "saved_at": timezone.localtime(result.part.updated_at).strftime("%H:%M:%S"),
+        "changed": result.changed,
+        "problems": _problem_list(result.problems),
+    }
+    if key in view.table_index:
+        body.update(presenters.computed_payload(result.clean))
+        body["summaries"] = _summaries_from(view, key, result.part.data)
+    return JsonResponse(body)
+
+
+def _summaries_from(view, table_key, table_data):
+    """Sections whose computed counts come from this table (I.2 from PL01)."""
+    summaries = {}
+    for section in view.sections():
+        if section.summary and section.summary["table"] == table_key:
+            summaries[section.key] = presenters.summary_for(view, section, {table_key: table_data})
+    return summaries
+
+
+def report_url(report) -> str:
+    from django.urls import reverse
+
+    return reverse("reports:detail", args=[report.pk])
+
+
+@login_required
+@require_GET
+def check_report(request, report_id: int):
+    """Every problem that would block (or warn at) submission, listed by place."""
+    report = access_report(request.user, report_id)
+    view = view_for(report)
+    parts = {p.key: p.data for p in report.parts.all()}
+    problems = validate_report(view, parts, final=True)
+    template = "reports/_problems.html" if request.htmx else "reports/check.html"
+    return render(request, template, {"report": report, "problems": problems, "blocking": blocking(problems)})
+
+
+@login_required
+@require_POST
+def submit_report(request, report_id: int):
+    report = access_report(request.user, report_id, submit=True)
+    key = (request.POST.get("idempotency_key") or "")[:128] or None
+    try:
+        version = do_submit_report(report, actor=request.user, idempotency_key=key, request_fingerprint="browser")
+    except SubmitRefused as exc:
+        messages.error(request, str(exc))
+        return render(
+            request,
+            "reports/check.html",
+            {"report": report, "problems": exc.problems, "blocking": exc.problems},
+            status=422,
+        )
+    except NotEditable as exc:
+        messages.error(request, str(exc))
+        return redirect(report_url(report))
+    late = " (sau hạn)" if version.late else ""
+    messages.success(request, f"Đã gửi báo cáo lần {version.number}{late}. Phiên bản đã gửi được lưu vĩnh viễn.")
+    return redirect(report_url(report))
+
+
+@login_required
+@require_GET
+def version_detail(request, report_id: int, number: int):
+    report = access_report(request.user, report_id)
+    version = report.versions.filter(number=number).select_related("submitted_by").first()
+    if version is None:
+        from django.http import Http404
+
+        raise Http404
+    view = view_for(report)
+    return render(
+        request,
+        "reports/version.html",
+        {"report": report, "version": version, "rendered": presenters.version_sections(view, version.content)},
+    )

@@ -1,0 +1,71 @@
+"""The Secretariat's form to open a round."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from baocao06.definitions.models import Definition
+from baocao06.units.kinds import UnitKind
+
+from .models import PeriodKind, default_window
+
+DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+
+
+class OpenRoundForm(forms.Form):
+    definition = forms.ModelChoiceField(Definition.objects.all(), label="Mẫu báo cáo (đề cương và phụ lục)")
+    title = forms.CharField(label="Tên kỳ báo cáo", max_length=255)
+    period_kind = forms.ChoiceField(label="Kỳ báo cáo", choices=PeriodKind.choices)
+    year = forms.IntegerField(label="Năm", min_value=2020, max_value=2100)
+    data_from = forms.DateField(
+        label="Số liệu từ ngày",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="Để trống: theo Nghị định 09/2019/NĐ-CP (kỳ 6 tháng đầu năm: 15/12 năm trước)",
+    )
+    data_to = forms.DateField(
+        label="Ngày chốt số liệu",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="Để trống: theo Nghị định 09/2019/NĐ-CP (kỳ 6 tháng đầu năm: 14/6)",
+    )
+    deadline = forms.DateField(label="Hạn gửi báo cáo (hết ngày)", widget=DATE_INPUT)
+    dispatch_number = forms.CharField(label="Số văn bản yêu cầu", max_length=64, required=False)
+    dispatch_date = forms.DateField(label="Ngày văn bản", required=False, widget=DATE_INPUT)
+    contact_name = forms.CharField(label="Người liên hệ", max_length=150, required=False)
+    contact_phone = forms.CharField(label="Điện thoại liên hệ", max_length=32, required=False)
+    contact_email = forms.EmailField(label="Thư điện tử liên hệ", required=False)
+    kinds = forms.MultipleChoiceField(
+        label="Giao cho các loại đơn vị",
+        choices=[(k.value, k.label) for k in UnitKind if k != UnitKind.COMMUNE]
+        + [(UnitKind.COMMUNE.value, UnitKind.COMMUNE.label)],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    unit_keys = forms.CharField(
+        label="Và các đơn vị (mã, cách nhau bởi dấu phẩy)",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "VD: EVN, VNPOST"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, year = data.get("period_kind"), data.get("year")
+        if kind and year:
+            start, end = default_window(kind, year)
+            data["data_from"] = data.get("data_from") or start
+            data["data_to"] = data.get("data_to") or end
+            if data["data_from"] > data["data_to"]:
+                self.add_error("data_to", "Ngày chốt số liệu phải sau ngày bắt đầu.")
+        keys = [k.strip() for k in (data.get("unit_keys") or "").split(",") if k.strip()]
+        data["unit_key_list"] = keys
+        if not data.get("kinds") and not keys:
+            self.add_error("kinds", "Chọn ít nhất một loại đơn vị hoặc nhập mã đơn vị.")
+        return data
+
+    def deadline_at(self) -> dt.datetime:
+        day = self.cleaned_data["deadline"]
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))

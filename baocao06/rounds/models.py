@@ -1,0 +1,90 @@
+"""Reporting rounds (kỳ báo cáo): a definition frozen into a layout, dates, and assigned units."""
+
+import datetime as dt
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from baocao06.definitions.layout import Layout
+
+
+class PeriodKind(models.TextChoices):
+    FIRST_HALF = "h1", "6 tháng đầu năm"
+    SECOND_HALF = "h2", "6 tháng cuối năm"
+    YEAR = "year", "Cả năm"
+    CUSTOM = "custom", "Theo văn bản yêu cầu"
+
+
+def default_window(kind: str, year: int) -> tuple[dt.date, dt.date]:
+    """Data window of Decree 09/2019/NĐ-CP art. 12 for a period of `year`."""
+    if kind == PeriodKind.FIRST_HALF:
+        return dt.date(year - 1, 12, 15), dt.date(year, 6, 14)
+    if kind == PeriodKind.SECOND_HALF:
+        return dt.date(year, 6, 15), dt.date(year, 12, 14)
+    return dt.date(year - 1, 12, 15), dt.date(year, 12, 14)
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", "Đang nhận báo cáo"
+    CLOSED = "closed", "Đã khóa"
+
+
+@lru_cache(maxsize=32)
+def _layout(round_id: int, layout_hash: str, layout_json: str) -> Layout:
+    import json
+
+    return Layout(json.loads(layout_json))
+
+
+class Round(models.Model):
+    """A round asks the assigned units to report on one frozen layout, by a deadline.
+
+    The layout (definition + catalogue rows) is copied in when the round is opened and never
+    changes afterwards; a later definition version or catalogue edit affects later rounds only.
+    """
+
+    title = models.CharField("tên kỳ báo cáo", max_length=255)
+    definition = models.ForeignKey("definitions.Definition", on_delete=models.PROTECT, verbose_name="mẫu báo cáo")
+    layout = models.JSONField("mẫu đã cố định", editable=False)
+    layout_hash = models.CharField(max_length=64, editable=False)
+    period_kind = models.CharField("kỳ", max_length=8, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField("năm")
+    data_from = models.DateField("số liệu từ ngày")
+    data_to = models.DateField("số liệu đến ngày (chốt số liệu)")
+    deadline = models.DateTimeField("hạn gửi báo cáo")
+    dispatch_number = models.CharField("số văn bản yêu cầu", max_length=64, blank=True)
+    dispatch_date = models.DateField("ngày văn bản", null=True, blank=True)
+    contact_name = models.CharField("người liên hệ", max_length=150, blank=True)
+    contact_phone = models.CharField("điện thoại liên hệ", max_length=32, blank=True)
+    contact_email = models.EmailField("thư điện tử liên hệ", blank=True)
+    status = models.CharField("trạng thái", max_length=8, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    opened_at = models.DateTimeField("mở lúc", default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField("khóa lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kỳ báo cáo"
+        verbose_name_plural = "kỳ báo cáo"
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    def get_layout(self) -> Layout:
+        """The runtime layout, parsed once per process per round version."""
+        import json
+
+        return _layout(self.pk, self.layout_hash, json.dumps(self.layout))
+
+    @property
+    def reference_date(self) -> dt.date:
+        """The day whose units the round shows (the end of its data window)."""
+        return self.data_to

@@ -1,0 +1,106 @@
+"""The base test case: real units, catalogues and the 4709 definition, one open round, personas.
+
+Personas (each a user):
+    secretariat         Thư ký Tổ công tác
+    viewer              a leader who only reads
+    reporter, approver  of the Ministry of Justice (BTP), whose report is `report`
+    province_reporter, province_approver   of Hà Nội (P01), `province_report`
+    outsider            reporter of TP.HCM (P79), whose report is `other_report`
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from baocao06.accounts.models import GlobalRole, Membership, UnitRole, User
+from baocao06.catalogues.loading import load_catalogues
+from baocao06.definitions.loading import store_definition
+from baocao06.reports.actions import do_save_part, view_for
+from baocao06.reports.models import Report
+from baocao06.rounds.actions import do_open_round
+from baocao06.rounds.models import PeriodKind
+from baocao06.units.loading import load_units
+from baocao06.units.models import Unit
+
+DEFINITION_4709 = Path(settings.BAOCAO06_DATA_DIR) / "definitions" / "4709-2024-h1.yaml"
+PASSWORD = "password-for-tests"
+
+
+def make_user(username: str, *, unit: Unit | None = None, role: str | None = None, global_role: str = "") -> User:
+    user = User.objects.create_user(username, password=PASSWORD, full_name=username, global_role=global_role)
+    if unit is not None:
+        Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+def open_test_round(definition, units, *, actor=None, deadline=None, **fields):
+    return do_open_round(
+        definition,
+        units=units,
+        actor=actor,
+        title=fields.pop("title", "Kỳ thử nghiệm 6 tháng đầu năm 2024"),
+        period_kind=PeriodKind.FIRST_HALF,
+        year=2024,
+        data_from=dt.date(2023, 12, 15),
+        data_to=dt.date(2024, 6, 14),
+        deadline=deadline or timezone.now() + dt.timedelta(days=7),
+        dispatch_number="4709/CV-TCTTKĐA",
+        **fields,
+    )
+
+
+class BaseTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_units()
+        load_catalogues()
+        cls.definition, _ = store_definition(DEFINITION_4709.read_text(encoding="utf-8"))
+        cls.ministry = Unit.objects.get(key="BTP")
+        cls.province = Unit.objects.get(key="P01")
+        cls.other_province = Unit.objects.get(key="P79")
+        cls.secretariat = make_user("thuky", global_role=GlobalRole.SECRETARIAT)
+        cls.viewer = make_user("lanhdao", global_role=GlobalRole.VIEWER)
+        cls.reporter = make_user("btp.cv", unit=cls.ministry, role=UnitRole.REPORTER)
+        cls.approver = make_user("btp.ld", unit=cls.ministry, role=UnitRole.APPROVER)
+        cls.province_reporter = make_user("hn.cv", unit=cls.province, role=UnitRole.REPORTER)
+        cls.province_approver = make_user("hn.ld", unit=cls.province, role=UnitRole.APPROVER)
+        cls.outsider = make_user("hcm.cv", unit=cls.other_province, role=UnitRole.REPORTER)
+        cls.round = open_test_round(
+            cls.definition, [cls.ministry, cls.province, cls.other_province], actor=cls.secretariat
+        )
+        cls.report = Report.objects.get(round=cls.round, unit=cls.ministry)
+        cls.province_report = Report.objects.get(round=cls.round, unit=cls.province)
+        cls.other_report = Report.objects.get(round=cls.round, unit=cls.other_province)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def login(self, user: User) -> None:
+        self.client.force_login(user)
+
+    def save_url(self, report: Report, key: str) -> str:
+        return reverse("reports:save_part", args=[report.pk, key])
+
+    def autosave(self, report: Report, key: str, data: dict, base_revision: int = 0):
+        return self.client.post(
+            self.save_url(report, key),
+            data=json.dumps({"base_revision": base_revision, "data": data}),
+            content_type="application/json",
+        )
+
+    @staticmethod
+    def fill_completely(report: Report, actor: User, seed: int = 1) -> dict:
+        """Save a complete, valid report through the actions (as a unit would have)."""
+        from baocao06.demo.generator import Filler
+
+        parts = Filler(view_for(report), seed, report.unit.name).report()
+        for key, data in parts.items():
+            current = report.parts.filter(key=key).values_list("revision", flat=True).first() or 0
+            do_save_part(report, key, data, base_revision=current, actor=actor)
+        return parts
