@@ -1,0 +1,200 @@
+"""Seeded, realistic report content for the demo and the national-scale benchmark.
+
+It reads any layout the engine can read (no appendix-specific code paths): values come from the
+column type, with a few hints from column keys for magnitudes (applications, online share,
+savings) in the ranges of BRIEF.md §5. The same seed always gives the same content.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from baocao06.core.vietnamese import format_number
+from baocao06.definitions.layout import Section, TableView, UnitView
+
+# Approximate population in millions (2023) of the provinces that weigh most; others ~1.3 M.
+POPULATION = {
+    "P01": 8.5,
+    "P79": 9.4,
+    "P38": 3.7,
+    "P40": 3.4,
+    "P74": 2.8,
+    "P75": 3.3,
+    "P31": 2.1,
+    "P66": 1.9,
+    "P30": 1.9,
+    "P36": 1.9,
+    "P89": 1.9,
+    "P24": 1.9,
+    "P64": 1.6,
+    "P80": 1.7,
+    "P82": 1.8,
+    "P49": 1.5,
+    "P52": 1.5,
+    "P92": 1.3,
+    "P48": 1.2,
+    "P46": 1.2,
+    "P22": 1.4,
+    "P68": 1.3,
+    "P91": 1.7,
+}
+
+_PHRASES = yaml.safe_load((Path(__file__).parent / "phrases.yaml").read_text(encoding="utf-8"))
+SENTENCES: dict[str, list[str]] = _PHRASES["sentences"]
+FIELD_SENTENCES: dict[str, str] = _PHRASES["field_sentences"]
+CELL_TEXT: dict[str, list[str]] = _PHRASES["cell_text"]
+TASKS: list[str] = _PHRASES["tasks"]
+SERVICES_206: list[str] = _PHRASES["services_206"]
+
+
+class Filler:
+    """Fills one unit's report from a seeded random source."""
+
+    def __init__(self, view: UnitView, seed: int, unit_name: str):
+        self.view = view
+        self.rng = random.Random(f"{seed}:{view.unit_key}")
+        self.unit_name = unit_name
+        self.weight = POPULATION.get(view.unit_key, 1.3) / 1.3 if view.unit_kind == "province" else 0.6
+
+    # --- narrative --------------------------------------------------------------------------
+
+    def _fill(self, template: str) -> str:
+        rng = self.rng
+        return template.format(
+            unit=self.unit_name,
+            n1=rng.randint(3, 25),
+            n2=format_number(rng.randint(20, 900)),
+            n3=format_number(rng.randint(5_000, 900_000)),
+            pct1=format_number(Decimal(rng.randint(20, 90)) / 10),
+            pct2=format_number(Decimal(rng.randint(550, 960)) / 10),
+            money=format_number(rng.randint(5, 900) * 100_000_000),
+        )
+
+    def section(self, section: Section) -> dict:
+        bank = next(
+            (
+                SENTENCES[k]
+                for k in sorted(SENTENCES, key=len, reverse=True)
+                if section.key == k or section.key.startswith(k + ".")
+            ),
+            SENTENCES["II"],
+        )
+        fields = {}
+        for spec in section.fields:
+            if spec["key"] in FIELD_SENTENCES:
+                fields[spec["key"]] = FIELD_SENTENCES[spec["key"]]
+            else:
+                count = self.rng.randint(min(2, len(bank)), min(3, len(bank)))
+                fields[spec["key"]] = " ".join(self._fill(s) for s in self.rng.sample(bank, count))
+        return {"fields": fields}
+
+    # --- tables -----------------------------------------------------------------------------
+
+    def table(self, table_view: TableView) -> dict:
+        table = table_view.table
+        rows = []
+        for group in table_view.groups:
+            for row in group.rows:
+                if not row.heading:
+                    rows.append({"key": row.key, "values": self._row_values(table, fixed=True)})
+            if group.free_rows and self._wants_free_rows(table):
+                for index in range(self.rng.randint(*self._free_row_count(table))):
+                    values = self._row_values(table, fixed=False)
+                    rows.append({"key": f"n{group.group.key}{index}", "group": group.group.key, "values": values})
+        return {"rows": rows}
+
+    def _wants_free_rows(self, table) -> bool:
+        # Task lists and not-yet-integrated services are common; extra service rows less so.
+        return self.rng.random() < (0.9 if table.key in {"PL01", "PL05"} else 0.45)
+
+    def _free_row_count(self, table) -> tuple[int, int]:
+        return (4, 9) if table.key == "PL01" else (1, 4)
+
+    def _row_values(self, table, fixed: bool) -> dict:
+        rng = self.rng
+        values: dict = {}
+        total = int(rng.randint(800, 40_000) * self.weight)
+        online = int(total * rng.uniform(0.35, 0.95))
+        saving = online * rng.randint(25, 120) * 1000
+        for column in table.columns:
+            key, kind = column["key"], column["type"]
+            if not table.is_input(column) or (fixed and (column.get("role") == "label" or column.get("item_field"))):
+                continue
+            if column.get("role") == "label":
+                values[key] = rng.choice(SERVICES_206 if "service" in key else TASKS)
+            elif kind in {"integer", "money"}:
+                values[key] = format_number(self._number(key, total, online, saving))
+            elif kind in {"number", "percent"}:
+                values[key] = format_number(Decimal(rng.randint(-30, 150)) / 10)
+            elif kind == "choice":
+                values[key] = self._choice(column)
+            elif kind == "multichoice":
+                values[key] = [c["value"] for c in rng.sample(column["choices"], rng.randint(1, 2))]
+            elif kind == "deadline":
+                values[key] = f"Quý {rng.choice(['I', 'II', 'III', 'IV'])}/2024"
+            elif kind == "date":
+                values[key] = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2024"
+            else:
+                values[key] = self._text(key, column)
+        # Rules such as "a cause is required when not done" must hold in generated data.
+        for rule in table.rules:
+            for name in rule.get("require") or []:
+                if not values.get(name):
+                    values[name] = rng.choice(CELL_TEXT["cause"])
+        return values
+
+    def _number(self, key: str, total: int, online: int, saving: int) -> int:
+        if key == "online":
+            return online
+        if key == "total":
+            return total
+        if "citizen" in key:
+            return saving * 7 // 10 // 1000 * 1000
+        if "state" in key:
+            return saving * 3 // 10 // 1000 * 1000
+        if "saving" in key:
+            return saving
+        return self.rng.randint(1, 500)
+
+    def _choice(self, column) -> str:
+        values = [c["value"] for c in column["choices"]]
+        weights = {
+            "completed": 50,
+            "done": 60,
+            "recurring": 17,
+            "in_progress": 27,
+            "not_completed": 6,
+            "not_done": 40,
+            "carried_over": 35,
+            "new": 65,
+        }
+        return self.rng.choices(values, weights=[weights.get(v, 10) for v in values])[0]
+
+    def _text(self, key: str, column) -> str:
+        for hint, options in CELL_TEXT.items():
+            if hint in key:
+                return self.rng.choice(options)
+        label = column["label"].lower()
+        if "người dân" in label or "citizen" in key:
+            return "Giảm thời gian đi lại, không phải xuất trình giấy tờ khi thực hiện thủ tục."
+        if "doanh nghiệp" in label or "business" in key:
+            return "Rút ngắn thời gian xác thực khách hàng, giảm chi phí tuân thủ."
+        if "chính phủ" in label or "government" in key:
+            return "Dữ liệu được cập nhật thường xuyên, phục vụ chỉ đạo, điều hành kịp thời."
+        return self.rng.choice(CELL_TEXT["solution"])
+
+    def report(self, completeness: float = 1.0) -> dict[str, dict]:
+        """Every part of the report; with completeness < 1, only that share of parts (a draft)."""
+        parts = {}
+        for key in self.view.part_keys:
+            if completeness < 1 and self.rng.random() > completeness:
+                continue
+            if key in self.view.table_index:
+                parts[key] = self.table(self.view.table_index[key])
+            else:
+                parts[key] = self.section(self.view.layout.section_index[key])
+        return parts

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from baocao06.demo.loading import DEMO_PASSWORD, LOGINS, build_demo
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu minh họa: kỳ báo cáo 4709 (6 tháng đầu năm 2024) với báo cáo của các đơn vị; in tài khoản."
+
+    def handle(self, *args, **options):
+        round_ = build_demo(out=self.stdout.write)
+        counts = {}
+        for status in round_.reports.values_list("status", flat=True):
+            counts[status] = counts.get(status, 0) + 1
+        self.stdout.write(f"\nKỳ báo cáo: {round_.title} — {round_.reports.count()} đơn vị: {counts}")
+        self.stdout.write(self.style.SUCCESS(f"\nTài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD})"))
+        for login in LOGINS:
+            self.stdout.write(f"  {login.username:<18} {login.role}")
+        self.stdout.write("\nMở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên.\n")
