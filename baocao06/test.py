@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,8 @@ from baocao06.units.models import Unit
 
 DEFINITION_4709 = Path(settings.BAOCAO06_DATA_DIR) / "definitions" / "4709-2024-h1.yaml"
 PASSWORD = "password-for-tests"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def make_user(username: str, *, unit: Unit | None = None, role: str | None = None, global_role: str = "") -> User:
@@ -56,28 +60,31 @@ def open_test_round(definition, units, *, actor=None, deadline=None, **fields):
     )
 
 
+def build_world(cls) -> None:
+    """Units, catalogues, the 4709 definition, personas and one open round, set on `cls`."""
+    load_units()
+    load_catalogues()
+    cls.definition, _ = store_definition(DEFINITION_4709.read_text(encoding="utf-8"))
+    cls.ministry = Unit.objects.get(key="BTP")
+    cls.province = Unit.objects.get(key="P01")
+    cls.other_province = Unit.objects.get(key="P79")
+    cls.secretariat = make_user("thuky", global_role=GlobalRole.SECRETARIAT)
+    cls.viewer = make_user("lanhdao", global_role=GlobalRole.VIEWER)
+    cls.reporter = make_user("btp.cv", unit=cls.ministry, role=UnitRole.REPORTER)
+    cls.approver = make_user("btp.ld", unit=cls.ministry, role=UnitRole.APPROVER)
+    cls.province_reporter = make_user("hn.cv", unit=cls.province, role=UnitRole.REPORTER)
+    cls.province_approver = make_user("hn.ld", unit=cls.province, role=UnitRole.APPROVER)
+    cls.outsider = make_user("hcm.cv", unit=cls.other_province, role=UnitRole.REPORTER)
+    cls.round = open_test_round(cls.definition, [cls.ministry, cls.province, cls.other_province], actor=cls.secretariat)
+    cls.report = Report.objects.get(round=cls.round, unit=cls.ministry)
+    cls.province_report = Report.objects.get(round=cls.round, unit=cls.province)
+    cls.other_report = Report.objects.get(round=cls.round, unit=cls.other_province)
+
+
 class BaseTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_units()
-        load_catalogues()
-        cls.definition, _ = store_definition(DEFINITION_4709.read_text(encoding="utf-8"))
-        cls.ministry = Unit.objects.get(key="BTP")
-        cls.province = Unit.objects.get(key="P01")
-        cls.other_province = Unit.objects.get(key="P79")
-        cls.secretariat = make_user("thuky", global_role=GlobalRole.SECRETARIAT)
-        cls.viewer = make_user("lanhdao", global_role=GlobalRole.VIEWER)
-        cls.reporter = make_user("btp.cv", unit=cls.ministry, role=UnitRole.REPORTER)
-        cls.approver = make_user("btp.ld", unit=cls.ministry, role=UnitRole.APPROVER)
-        cls.province_reporter = make_user("hn.cv", unit=cls.province, role=UnitRole.REPORTER)
-        cls.province_approver = make_user("hn.ld", unit=cls.province, role=UnitRole.APPROVER)
-        cls.outsider = make_user("hcm.cv", unit=cls.other_province, role=UnitRole.REPORTER)
-        cls.round = open_test_round(
-            cls.definition, [cls.ministry, cls.province, cls.other_province], actor=cls.secretariat
-        )
-        cls.report = Report.objects.get(round=cls.round, unit=cls.ministry)
-        cls.province_report = Report.objects.get(round=cls.round, unit=cls.province)
-        cls.other_report = Report.objects.get(round=cls.round, unit=cls.other_province)
+        build_world(cls)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -95,12 +102,53 @@ class BaseTestCase(TestCase):
         )
 
     @staticmethod
-    def fill_completely(report: Report, actor: User, seed: int = 1) -> dict:
-        """Save a complete, valid report through the actions (as a unit would have)."""
-        from baocao06.demo.generator import Filler
+    def fill_completely(report: Report, actor: User, seed: int = 1, skip=()) -> dict:
+        return fill_completely(report, actor, seed, skip)
 
-        parts = Filler(view_for(report), seed, report.unit.name).report()
-        for key, data in parts.items():
-            current = report.parts.filter(key=key).values_list("revision", flat=True).first() or 0
-            do_save_part(report, key, data, base_revision=current, actor=actor)
-        return parts
+
+def fill_completely(report: Report, actor: User, seed: int = 1, skip=()) -> dict:
+    """Save a complete, valid report through the actions (as a unit would have), except `skip` parts."""
+    from baocao06.demo.generator import Filler
+
+    parts = {k: v for k, v in Filler(view_for(report), seed, report.unit.name).report().items() if k not in skip}
+    for key, data in parts.items():
+        current = report.parts.filter(key=key).values_list("revision", flat=True).first() or 0
+        do_save_part(report, key, data, base_revision=current, actor=actor)
+    return parts
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    """Drives Debian's Chromium through Playwright against a live server with the same world."""
+
+    @classmethod
+    def setUpClass(cls):
+        # Playwright's sync API runs an event loop in this thread; Django's ORM is used from it.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        build_world(self)
+        self.context = self.browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+
+    def tearDown(self):
+        self.context.close()
+
+    def login(self, user: User, page=None) -> None:
+        page = page or self.page
+        page.goto(self.live_server_url + reverse("accounts:login"))
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "dang-nhap" not in url)

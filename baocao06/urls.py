@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from baocao06.core import views as core_views
 
@@ -10,6 +12,7 @@ admin.site.index_title = "Danh mục và người dùng"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
     path("tai-khoan/", include("baocao06.accounts.urls")),
     path("ky-bao-cao/", include("baocao06.rounds.urls")),
     path("bao-cao/", include("baocao06.reports.urls")),

@@ -153,6 +153,7 @@
     mine.type = "button"; mine.className = "btn btn-small"; mine.textContent = "Giữ bản của tôi (ghi đè)";
     mine.addEventListener("click", function () {
       part.revision = body.current.revision; part.form.dataset.revision = part.revision;
+      part.conflict = false; part.dirty = true;
       box.remove(); schedule(part, 0);
     });
     var theirs = document.createElement("button");

@@ -1,0 +1,78 @@
+"""Filling and submitting a report in a real browser (Chromium driven by Playwright)."""
+
+import pytest
+from django.urls import reverse
+
+from baocao06.reports.models import ReportStatus
+from baocao06.test import BrowserTestCase, fill_completely
+
+pytestmark = pytest.mark.browser
+
+
+class FillInBrowserTests(BrowserTestCase):
+    def test_fill_a_table_see_the_rate_reload_and_submit(self):
+        fill_completely(self.report, self.reporter, skip={"PL03"})
+        page = self.page
+        self.login(self.reporter)
+        page.goto(self.live_server_url + reverse("reports:detail", args=[self.report.pk]))
+        rows = page.locator("#part-PL03 tr[data-row]")
+        keys = rows.evaluate_all("rows => rows.map(r => r.dataset.row)")
+        self.assertIn("DA06-07", keys)
+        for index, key in enumerate(keys):
+            row = page.locator(f'#part-PL03 tr[data-row="{key}"]')
+            row.locator("[data-col=total]").fill("1.000")
+            row.locator("[data-col=online]").fill(str(703 + index))
+        khai_sinh = page.locator('#part-PL03 tr[data-row="DA06-07"]')
+        rate = khai_sinh.locator("output[data-col=rate]")
+        page.wait_for_function("el => el.textContent.trim() !== ''", arg=rate.element_handle())
+        page.locator("#part-PL03 [data-state].ok").wait_for()
+        expected = f"{(703 + keys.index('DA06-07')) / 10:.1f}".replace(".", ",")
+        self.assertEqual(rate.inner_text(), expected)
+
+        page.reload()
+        khai_sinh = page.locator('#part-PL03 tr[data-row="DA06-07"]')
+        self.assertEqual(khai_sinh.locator("[data-col=total]").input_value(), "1.000")
+        self.assertEqual(khai_sinh.locator("output[data-col=rate]").inner_text(), expected)
+
+        self.context.clear_cookies()
+        self.login(self.approver)
+        page.goto(self.live_server_url + reverse("reports:detail", args=[self.report.pk]))
+        page.click("text=Kiểm tra báo cáo")
+        page.locator("#check-result .alert-ok").wait_for()
+        page.click("#submit-form button[type=submit]")
+        page.locator(".msg-success").wait_for()
+        self.assertIn("Đã gửi báo cáo lần 1", page.locator(".msg-success").inner_text())
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.status, ReportStatus.SUBMITTED)
+        row = next(r for r in self.report.current_version.content["tables"]["PL03"]["rows"] if r["key"] == "DA06-07")
+        self.assertEqual((row["values"]["total"], row["values"]["online"]), (1000, 703 + keys.index("DA06-07")))
+
+    def test_a_killed_tab_loses_nothing_that_was_typed(self):
+        self.login(self.reporter)
+        url = self.live_server_url + reverse("reports:detail", args=[self.report.pk])
+        self.page.goto(url)
+        self.page.fill("#f-I\\.1-body", "Gõ xong rồi đóng thẻ ngay")
+        self.page.close(run_before_unload=False)  # before the autosave pause is over
+
+        page = self.context.new_page()
+        page.goto(url)
+        page.locator("#part-I\\.1 [data-state].ok").wait_for()
+        self.assertEqual(page.locator("#f-I\\.1-body").input_value(), "Gõ xong rồi đóng thẻ ngay")
+        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Gõ xong rồi đóng thẻ ngay")
+
+    def test_a_stale_tab_shows_the_conflict_and_keeps_both_versions(self):
+        self.login(self.reporter)
+        url = self.live_server_url + reverse("reports:detail", args=[self.report.pk])
+        first, second = self.page, self.context.new_page()
+        first.goto(url)
+        second.goto(url)
+        first.fill("#f-I\\.1-body", "Bản của thẻ thứ nhất")
+        first.locator("#part-I\\.1 [data-state].ok").wait_for()
+        second.fill("#f-I\\.1-body", "Bản của thẻ thứ hai")
+        second.locator("#part-I\\.1 .conflict").wait_for()
+        self.assertIn("vẫn được giữ lại", second.locator("#part-I\\.1 .conflict").inner_text())
+        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Bản của thẻ thứ nhất")
+        self.assertEqual(self.report.conflicts.get().data["fields"]["body"], "Bản của thẻ thứ hai")
+        second.click("text=Giữ bản của tôi (ghi đè)")
+        second.locator("#part-I\\.1 [data-state].ok").wait_for()
+        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Bản của thẻ thứ hai")
