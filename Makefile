@@ -54,3 +54,10 @@ browser:
 
 clean-demo:
 	rm -f var/baocao06.sqlite3 var/baocao06.sqlite3-wal var/baocao06.sqlite3-shm
+
+## bench: performance figures of QUALITY.md (medians and ratios, measured side by side)
+bench: venv
+	@mkdir -p var
+	env -u DATABASE_URL SQLITE_PATH=var/bench.sqlite3 $(LOCAL) $(PY) manage.py migrate --noinput -v0
+	env -u DATABASE_URL SQLITE_PATH=var/bench.sqlite3 $(LOCAL) $(PY) manage.py load_demo > /dev/null
+	env -u DATABASE_URL SQLITE_PATH=var/bench.sqlite3 $(LOCAL) $(PY) manage.py bench $(BENCH)

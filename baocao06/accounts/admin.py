@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from baocao06.core.admin_access import SecretariatAdmin
+
 from .models import Membership, User
 
 
@@ -20,7 +22,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SecretariatAdmin):
     list_display = ["user", "unit", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "unit__key"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from baocao06.core.admin_access import SecretariatAdmin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(SecretariatAdmin):
     """Read-only: the audit log is looked at, never edited."""
 
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "unit", "request_id"]

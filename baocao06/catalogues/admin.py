@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from baocao06.core.admin_access import SecretariatAdmin
+
 from .models import Service, Task
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(SecretariatAdmin):
     list_display = ["code", "number", "name", "programme", "owner", "active"]
     list_filter = ["programme", "active"]
     search_fields = ["code", "name"]
@@ -12,7 +14,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(SecretariatAdmin):
     list_display = ["code", "group", "number", "short_title", "lead", "due", "due_date", "active"]
     list_filter = ["source", "group", "active"]
     search_fields = ["code", "title", "lead"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from baocao06.core.admin_access import SecretariatAdmin
+
 from .models import Definition
 
 
 @admin.register(Definition)
-class DefinitionAdmin(admin.ModelAdmin):
+class DefinitionAdmin(SecretariatAdmin):
     """Versions are loaded with `load_definition` and never edited here."""
 
     list_display = ["key", "version", "title", "loaded_at", "loaded_by"]

@@ -57,7 +57,7 @@ def access_report(user, report_id: int, *, edit: bool = False, submit: bool = Fa
     A reporter asking to submit gets 403: they may see the report, not act for the approver.
     """
     try:
-        report = Report.objects.select_related("round", "unit").get(pk=report_id)
+        report = Report.objects.select_related("round", "unit").defer("round__layout").get(pk=report_id)
     except (Report.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not can_view_report(user, report):
@@ -71,7 +71,7 @@ def access_report(user, report_id: int, *, edit: bool = False, submit: bool = Fa
 
 def visible_reports(user) -> QuerySet[Report]:
     """Reports listed for the user: all for the Secretariat and viewers, else their units'."""
-    qs = Report.objects.select_related("round", "unit")
+    qs = Report.objects.select_related("round", "unit").defer("round__layout")
     if user.is_viewer:
         return qs
     return qs.filter(unit_id__in=unit_ids(user))

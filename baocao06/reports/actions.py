@@ -135,7 +135,12 @@ def do_save_part(report: Report, key: str, data: Any, *, base_revision: int, act
     conflict: PartConflict | None = None
     changed = False
     with transaction.atomic():
-        locked = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
+        locked = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .defer("round__layout")
+            .get(pk=report.pk)
+        )
         if not locked.round.is_open:
             raise NotEditable("Kỳ báo cáo đã khóa, không nhận thêm thay đổi.")
         try:
@@ -209,7 +214,12 @@ def do_submit_report(
     the same key with a different request is refused.
     """
     with transaction.atomic():
-        locked = Report.objects.select_for_update().select_related("round", "unit").get(pk=report.pk)
+        locked = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("round", "unit")
+            .defer("round__layout")
+            .get(pk=report.pk)
+        )
         if idempotency_key:
             existing = locked.versions.filter(idempotency_key=idempotency_key).first()
             if existing is not None:

@@ -32,10 +32,16 @@ class RoundStatus(models.TextChoices):
 
 
 @lru_cache(maxsize=32)
-def _layout(round_id: int, layout_hash: str, layout_json: str) -> Layout:
-    import json
+def _layout(round_id: int, layout_hash: str) -> Layout:
+    """Parsed once per process per round version; the layout JSON is read only on a miss."""
+    data = Round.objects.filter(pk=round_id).values_list("layout", flat=True).get()
+    return Layout(data)
 
-    return Layout(json.loads(layout_json))
+
+class RoundQuerySet(models.QuerySet):
+    def light(self):
+        """Without the frozen layout JSON (100+ KB), which `get_layout()` reads once per process."""
+        return self.defer("layout")
 
 
 class Round(models.Model):
@@ -66,6 +72,8 @@ class Round(models.Model):
     )
     closed_at = models.DateTimeField("khóa lúc", null=True, blank=True)
 
+    objects = RoundQuerySet.as_manager()
+
     class Meta:
         verbose_name = "kỳ báo cáo"
         verbose_name_plural = "kỳ báo cáo"
@@ -79,10 +87,9 @@ class Round(models.Model):
         return self.status == RoundStatus.OPEN
 
     def get_layout(self) -> Layout:
-        """The runtime layout, parsed once per process per round version."""
-        import json
-
-        return _layout(self.pk, self.layout_hash, json.dumps(self.layout))
+        """The runtime layout, parsed once per process per round version (a frozen layout never
+        changes, so its hash identifies it)."""
+        return _layout(self.pk, self.layout_hash)
 
     @property
     def reference_date(self) -> dt.date:

@@ -23,7 +23,7 @@ BOARD_PAGE_SIZE = 100
 @login_required
 def round_list(request):
     require_viewer(request.user)
-    rounds = Round.objects.annotate(
+    rounds = Round.objects.light().annotate(
         total=Count("reports"),
         submitted=Count("reports", filter=Q(reports__submitted_at__isnull=False)),
         late=Count("reports", filter=Q(reports__late=True)),
@@ -95,7 +95,7 @@ def _kinds_in(round_):
 @login_required
 def board(request, round_id: int):
     require_secretariat(request.user)
-    round_ = get_object_or_404(Round, pk=round_id)
+    round_ = get_object_or_404(Round.objects.light(), pk=round_id)
     kind = request.GET.get("kind", "")
     state = request.GET.get("state", "")
     query = request.GET.get("q", "").strip()[:100]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from baocao06.core.admin_access import SecretariatAdmin
+
 from .models import Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(SecretariatAdmin):
     """Units are loaded from data/units/ (load_units, load_communes); the admin fixes emails and notes."""
 
     list_display = ["key", "code", "name", "kind", "valid_from", "valid_to", "successor"]

@@ -1,0 +1,19 @@
+"""Benchmarks run by `make bench` (`python manage.py bench [NAME ...]`).
+
+Each module here defines `NAME` (a short name), `DESCRIPTION` and `run(out, options) -> None`, which
+prints its figures (medians and ratios measured side by side in one run, see QUALITY.md). Modules
+are discovered by name; add one and it runs.
+"""
+
+import importlib
+import pkgutil
+
+
+def available() -> dict:
+    modules = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        modules[module.NAME] = module
+    return modules
