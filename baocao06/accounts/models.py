@@ -53,3 +53,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, counted per username and address to throttle guessing.
+
+    Kept in the database (not a per-process cache) so every app process sees the same count.
+    Officials share office addresses, so the limit is per username *and* address, with a higher
+    limit per username alone against guessing from many addresses.
+    """
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "address", "at"], name="login_failure_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.address} {self.at:%d/%m/%Y %H:%M}"

@@ -77,3 +77,55 @@ class CatalogueAdminTests(BaseTestCase):
             self.login(user)
             response = self.client.get(reverse("admin:catalogues_service_changelist"))
             self.assertEqual(response.status_code, 302, user)
+
+
+class ThrottleTests(BaseTestCase):
+    def attempt(self, password, address="10.0.0.1", username="btp.cv"):
+        return self.client.post(
+            reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=address
+        )
+
+    def test_five_failures_from_one_address_lock_that_username_there_for_a_while(self):
+        for _ in range(5):
+            self.assertContains(self.attempt("sai"), "Tên đăng nhập hoặc mật khẩu không đúng.")
+        locked = self.attempt(PASSWORD)
+        self.assertContains(locked, "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_colleagues_behind_the_same_office_address_are_not_locked_out(self):
+        for _ in range(5):
+            self.attempt("sai")
+        response = self.attempt(PASSWORD, username="hn.cv")
+        self.assertEqual(response.status_code, 302)
+
+    def test_the_same_username_from_another_address_still_signs_in(self):
+        for _ in range(5):
+            self.attempt("sai")
+        self.assertEqual(self.attempt(PASSWORD, address="10.0.0.2").status_code, 302)
+
+    def test_guessing_from_many_addresses_locks_the_username(self):
+        for index in range(20):
+            self.attempt("sai", address=f"10.0.1.{index}")
+        self.assertContains(self.attempt(PASSWORD, address="10.0.2.1"), "Đăng nhập sai quá nhiều lần")
+
+    def test_a_success_clears_the_failures_of_that_address(self):
+        for _ in range(4):
+            self.attempt("sai")
+        self.assertEqual(self.attempt(PASSWORD).status_code, 302)
+        self.client.post(reverse("accounts:logout"))
+        for _ in range(4):
+            self.attempt("sai")
+        self.assertEqual(self.attempt(PASSWORD).status_code, 302)
+
+
+class IdleTimeoutTests(BaseTestCase):
+    def test_an_idle_session_ends(self):
+        self.login(self.reporter)
+        url = reverse("reports:detail", args=[self.report.pk])
+        self.assertEqual(self.client.get(url).status_code, 200)
+        session = self.client.session
+        session["last_seen"] -= 31 * 60
+        session.save()
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("accounts:login"), response["Location"])

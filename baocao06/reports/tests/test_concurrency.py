@@ -40,8 +40,9 @@ class ParallelWritersTests(TransactionTestCase):
     def test_fifty_writers_on_the_same_revision_one_wins_the_rest_are_kept(self):
         def writer(index):
             try:
-                do_save_part(self.report, "I.1", {"fields": {"body": f"bản {index}"}}, base_revision=0,
-                             actor=self.reporter)
+                do_save_part(
+                    self.report, "I.1", {"fields": {"body": f"bản {index}"}}, base_revision=0, actor=self.reporter
+                )
                 return "saved"
             except Conflict:
                 return "refused"
@@ -63,8 +64,13 @@ class ParallelWritersTests(TransactionTestCase):
                 part = ReportPart.objects.filter(report=self.report, key="I.1").first()
                 revision, text = (part.revision, part.data["fields"]["body"]) if part else (0, "")
                 try:
-                    do_save_part(self.report, "I.1", {"fields": {"body": f"{text}\ndòng {index}".strip()}},
-                                 base_revision=revision, actor=self.reporter)
+                    do_save_part(
+                        self.report,
+                        "I.1",
+                        {"fields": {"body": f"{text}\ndòng {index}".strip()}},
+                        base_revision=revision,
+                        actor=self.reporter,
+                    )
                     return "saved"
                 except Conflict:
                     continue
