@@ -21,7 +21,8 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from baocao06.accounts.models import GlobalRole, Membership, UnitRole, User
+from baocao06.accounts import mfa
+from baocao06.accounts.models import GlobalRole, Membership, TotpDevice, UnitRole, User
 from baocao06.catalogues.loading import load_catalogues
 from baocao06.definitions.loading import store_definition
 from baocao06.reports.actions import do_save_part, view_for
@@ -33,6 +34,8 @@ from baocao06.units.models import Unit
 
 DEFINITION_4709 = Path(settings.BAOCAO06_DATA_DIR) / "definitions" / "4709-2024-h1.yaml"
 PASSWORD = "password-for-tests"
+# The authenticator secret of every persona who must use a second factor (Secretariat, approvers).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -41,7 +44,17 @@ def make_user(username: str, *, unit: Unit | None = None, role: str | None = Non
     user = User.objects.create_user(username, password=PASSWORD, full_name=username, global_role=global_role)
     if unit is not None:
         Membership.objects.create(user=user, unit=unit, role=role)
+    if mfa.requires_mfa(user):
+        TotpDevice.objects.create(user=user, secret=TOTP_SECRET, confirmed_at=timezone.now())
     return user
+
+
+def login_client(client, user: User) -> None:
+    """Sign a test client in, second factor included (the MFA flow itself is tested on its own)."""
+    client.force_login(user)
+    session = client.session
+    session[mfa.SESSION_KEY] = True
+    session.save()
 
 
 def open_test_round(definition, units, *, actor=None, deadline=None, **fields):
@@ -89,7 +102,7 @@ class BaseTestCase(TestCase):
     # --- helpers ----------------------------------------------------------------------------
 
     def login(self, user: User) -> None:
-        self.client.force_login(user)
+        login_client(self.client, user)
 
     def save_url(self, report: Report, key: str) -> str:
         return reverse("reports:save_part", args=[report.pk, key])
@@ -123,7 +136,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         # Playwright's sync API runs an event loop in this thread; Django's ORM is used from it.
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
         from playwright.sync_api import sync_playwright
 
@@ -135,6 +149,10 @@ class BrowserTestCase(StaticLiveServerTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+        if cls._async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
 
     def setUp(self):
         build_world(self)
@@ -152,3 +170,9 @@ class BrowserTestCase(StaticLiveServerTestCase):
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(lambda url: "dang-nhap" not in url)
+        if "xac-thuc" in page.url:
+            # Each code is accepted once; a test may sign the same person in twice within 30 s.
+            TotpDevice.objects.filter(user=user).update(last_used_step=0)
+            page.fill("#id_code", mfa.totp(TOTP_SECRET))
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda url: "xac-thuc" not in url)

@@ -1,10 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import mfa_views
 from .forms import ThrottledAuthenticationForm
 
 app_name = "accounts"
 urlpatterns = [
+    path("xac-thuc/", mfa_views.verify, name="mfa_verify"),
+    path("xac-thuc/thiet-lap/", mfa_views.setup, name="mfa_setup"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(

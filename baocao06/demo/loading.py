@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from baocao06.accounts.models import GlobalRole, Membership, UnitRole, User
+from baocao06.accounts import mfa
+from baocao06.accounts.models import GlobalRole, Membership, TotpDevice, UnitRole, User
 from baocao06.catalogues.loading import load_catalogues
 from baocao06.core import clock
 from baocao06.definitions.loading import store_definition
@@ -30,6 +31,9 @@ from .generator import Filler
 
 # Printed by `make demo`; only the demo accounts of a local SQLite database use it.
 DEMO_PASSWORD = "demo-baocao06-2024"  # noqa: S105
+# The demo's Secretariat and approvers must use a second factor; their authenticator key is public
+# (printed by `make demo`), and `python manage.py demo_code LOGIN` prints the current code.
+DEMO_TOTP_SECRET = "KRSXG5CTMVRHIZLZMJQW64DDN5ZXCMBW"  # noqa: S105 - public, demo only
 DISPATCH = "4709/CV-TCTTKĐA"
 DEFINITION_FILE = "4709-2024-h1.yaml"
 SEED = 4709
@@ -94,6 +98,11 @@ def build_demo(out=print) -> Round:
         if login.unit_key:
             Membership.objects.get_or_create(
                 user=logins[login.username], unit=Unit.objects.get(key=login.unit_key), role=login.unit_role
+            )
+    for user in logins.values():
+        if mfa.requires_mfa(user):
+            TotpDevice.objects.get_or_create(
+                user=user, defaults={"secret": DEMO_TOTP_SECRET, "confirmed_at": timezone.now()}
             )
     secretariat = logins["thuky"]
     day = dt.date(2024, 6, 14)

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.urls import reverse
 
-from baocao06.test import PASSWORD, BaseTestCase
+from baocao06.accounts.mfa import totp
+from baocao06.test import PASSWORD, TOTP_SECRET, BaseTestCase
 
 
 class LoginTests(BaseTestCase):
@@ -14,8 +15,12 @@ class LoginTests(BaseTestCase):
         self.assertEqual(response.redirect_chain[-1][0], reverse("reports:list"))
         self.assertContains(response, self.round.title)
 
-    def test_the_secretariat_lands_on_rounds(self):
+    def test_the_secretariat_gives_a_second_factor_then_lands_on_rounds(self):
         response = self.client.post(reverse("accounts:login"), {"username": "thuky", "password": PASSWORD}, follow=True)
+        self.assertEqual(response.redirect_chain[-1][0], reverse("accounts:mfa_verify") + "?next=%2F")
+        response = self.client.post(
+            reverse("accounts:mfa_verify"), {"code": totp(TOTP_SECRET), "next": "/"}, follow=True
+        )
         self.assertEqual(response.redirect_chain[-1][0], reverse("rounds:list"))
 
     def test_a_wrong_password_is_refused_in_vietnamese(self):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from baocao06.demo.loading import DEMO_PASSWORD, LOGINS, build_demo
+from baocao06.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS, build_demo
 
 
 class Command(BaseCommand):
@@ -15,4 +15,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nTài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD})"))
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<18} {login.role}")
+        self.stdout.write(
+            "\nThư ký và lãnh đạo đơn vị phải xác thực hai lớp. Khóa của tài khoản minh họa: "
+            f"{DEMO_TOTP_SECRET} (thêm vào ứng dụng xác thực), hoặc lấy mã hiện tại bằng:\n"
+            "  .venv/bin/python manage.py demo_code thuky"
+        )
         self.stdout.write("\nMở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên.\n")
