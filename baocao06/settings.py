@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "baocao06.core.middleware.SecurityHeadersMiddleware",
+    "baocao06.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "baocao06.urls"
