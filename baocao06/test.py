@@ -46,6 +46,7 @@ def make_user(username: str, *, unit: Unit | None = None, role: str | None = Non
         Membership.objects.create(user=user, unit=unit, role=role)
     if mfa.requires_mfa(user):
         TotpDevice.objects.create(user=user, secret=TOTP_SECRET, confirmed_at=timezone.now())
+        User.objects.filter(pk=user.pk).update(mfa_enabled=True)
     return user
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from baocao06.audit.actions import record
 
 from .models import RecoveryCode, TotpDevice, UnitRole
+from .roles import unit_ids
 
 STEP = 30
 DIGITS = 6
@@ -56,11 +57,9 @@ def requires_mfa(user) -> bool:
     """The Secretariat and approvers must use a second factor; others may choose to."""
     if not user.is_authenticated:
         return False
-    if user.is_secretariat or user.is_superuser:
+    if user.is_secretariat or user.is_superuser or user.mfa_enabled:
         return True
-    if user.memberships.filter(role=UnitRole.APPROVER).exists():
-        return True
-    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    return bool(unit_ids(user, (UnitRole.APPROVER,)))  # the same cached read the access checks use
 
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:
@@ -99,6 +98,8 @@ def do_enable_mfa(user, secret: str, code: str) -> list[str] | None:
     TotpDevice.objects.update_or_create(
         user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_used_step": 0}
     )
+    user.mfa_enabled = True
+    user.save(update_fields=["mfa_enabled"])
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=_hash_code(c)) for c in codes])

@@ -21,6 +21,7 @@ class User(AbstractUser):
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
     phone = models.CharField("điện thoại", max_length=32, blank=True)
     global_role = models.CharField("vai trò chung", max_length=16, choices=GlobalRole.choices, blank=True, default="")
+    mfa_enabled = models.BooleanField("đã bật xác thực hai lớp", default=False, editable=False)
 
     class Meta:
         verbose_name = "người dùng"

@@ -104,6 +104,7 @@ def build_demo(out=print) -> Round:
             TotpDevice.objects.get_or_create(
                 user=user, defaults={"secret": DEMO_TOTP_SECRET, "confirmed_at": timezone.now()}
             )
+            User.objects.filter(pk=user.pk).update(mfa_enabled=True)
     secretariat = logins["thuky"]
     day = dt.date(2024, 6, 14)
     kinds = [

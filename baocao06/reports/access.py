@@ -13,23 +13,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from baocao06.accounts.models import UnitRole
+from baocao06.accounts.roles import unit_ids
 
 from .models import Report
 
 logger = logging.getLogger("baocao06.access")
-
-
-def unit_ids(user, roles: tuple[str, ...] = (UnitRole.REPORTER, UnitRole.APPROVER)) -> set[int]:
-    """The units the user acts for in any of `roles` (cached on the user object per request)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    cache = user.__dict__.setdefault("_unit_roles", None)
-    if cache is None:
-        cache = {}
-        for unit_id, role in user.memberships.values_list("unit_id", "role"):
-            cache.setdefault(role, set()).add(unit_id)
-        user.__dict__["_unit_roles"] = cache
-    return set().union(*(cache.get(role, set()) for role in roles))
 
 
 def can_view_report(user, report: Report) -> bool:
