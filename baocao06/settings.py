@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "baocao06.rounds",
     "baocao06.reports",
     "baocao06.demo",
+    "baocao06.workbooks",
 ]
 
 MIDDLEWARE = [
