@@ -65,7 +65,9 @@ class RoundTripTests(BaseTestCase):
         body = check.content.decode()
         self.assertIn("Tệp hợp lệ", body)
         rate_ref = ref(self.report, "PL03", row_of(book["PL03"], SERVICE), "rate")
-        self.assertIn(f"<code>{rate_ref}</code> Đã bỏ qua “75%” ở cột «Tỷ lệ»: ô tính tự động", body)  # the hand-typed rate, named
+        self.assertIn(
+            f"<code>{rate_ref}</code> Đã bỏ qua “75%” ở cột «Tỷ lệ»: ô tính tự động", body
+        )  # the hand-typed rate, named
         self.assertIn("hệ thống tính được 72", body)
         self.assertFalse(self.report.parts.exists())  # a check writes nothing
 
