@@ -88,8 +88,9 @@ def view_for(report: Report):
 
 
 def _text(value) -> str:
-    # NUL cannot be stored in PostgreSQL's JSON and never belongs in a report.
-    return str(value)[:MAX_TEXT].replace("\x00", "")
+    # NUL cannot be stored in PostgreSQL's JSON and never belongs in a report; nor can a lone surrogate.
+    text = str(value)[:MAX_TEXT].replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
 
 
 def _scalar(value):
