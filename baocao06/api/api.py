@@ -14,7 +14,7 @@ import re
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from baocao06.reports.actions import (
@@ -48,7 +48,7 @@ from .schemas import (
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,120}$")
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class TokenAuth(HttpBearer):
@@ -80,6 +80,13 @@ def _error(request, status: int, code: str, message: str, **extra) -> HttpRespon
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
     return _error(request, 401, "unauthorized", "Thiếu mã truy cập API, hoặc mã đã hết hạn hay bị thu hồi.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    if exc.status_code == 400:
+        return _error(request, 400, "bad_request", "Nội dung yêu cầu không phải JSON hợp lệ.")
+    return _error(request, exc.status_code, "error", str(exc))
 
 
 @api.exception_handler(Http404)
@@ -208,7 +215,7 @@ def check(request, report_id: int):
 
 @api.post(
     "/reports/{report_id}/submit",
-    response={201: SubmitOut, 400: ErrorOut, 409: ErrorOut, 412: ErrorOut, **ERRORS},
+    response={201: SubmitOut, 409: ErrorOut, 412: ErrorOut, **ERRORS},
     summary="Gửi báo cáo (quyền gửi; cần Idempotency-Key)",
 )
 def submit(
