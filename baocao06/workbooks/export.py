@@ -352,13 +352,7 @@ class WorkbookWriter:
         ws.set_paper(9)
 
     def _meta(self, ws) -> None:
-        parts = {}
-        for key in self.view.part_keys:
-            part = self.parts.get(key)
-            parts[key] = {
-                "revision": part.revision if part else 0,
-                "signature": part_signature(self.view, key, part.data if part else None),
-            }
+        parts = parts_meta(self.view, self.parts)
         rows = [
             ("kind", sheets.KIND),
             ("format", str(sheets.FORMAT)),
@@ -377,6 +371,18 @@ class WorkbookWriter:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def parts_meta(view, parts: dict) -> dict:
+    """Each part's revision and signature as exported: the import compares against these."""
+    meta = {}
+    for key in view.part_keys:
+        part = parts.get(key)
+        meta[key] = {
+            "revision": part.revision if part else 0,
+            "signature": part_signature(view, key, part.data if part else None),
+        }
+    return meta
 
 
 def _number(value: Any) -> int | float:
