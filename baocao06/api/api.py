@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from baocao06.reports.actions import (
@@ -51,6 +52,10 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,120}$")
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
+class VietnameseJSON(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # messages readable as they are, not \u escapes
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         return authenticate(token)
@@ -65,6 +70,7 @@ api = NinjaAPI(
         "đã đọc; gửi báo cáo cần `Idempotency-Key`. Lỗi trả về JSON với vị trí theo đúng cách trang báo cáo gọi tên."
     ),
     auth=TokenAuth(),
+    renderer=VietnameseJSON(),
     urls_namespace="api",
     docs=Swagger(settings={"persistAuthorization": False}),
 )

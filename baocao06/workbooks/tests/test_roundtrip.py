@@ -166,6 +166,29 @@ class RoundTripTests(BaseTestCase):
         contents = [r["values"]["content"] for r in self.report.parts.get(key="PL01").data["rows"]]
         self.assertEqual(contents, ["Số hóa sổ hộ tịch", "Xây dựng CSDL hộ tịch"])
 
+    def test_rows_people_insert_join_the_group_above_and_blank_rows_are_skipped(self):
+        self.login(self.reporter)
+        book = load(download(self.client, self.report))
+        ws = book["PL01"]
+        title = row_of(ws, "#group:B")
+        ws.insert_rows(title + 1, amount=3)  # three rows inserted under the group title, no hidden key
+        put(book, self.report, "PL01", title + 2, {"content": "Nhiệm vụ thêm", "result": "Hoàn thành"})
+        put(book, self.report, "PL01", title + 2, {"origin": "Mới giao năm 2024"})
+        pl03 = book["PL03"]
+        pl03.insert_rows(row_of(pl03, SERVICE) + 1)
+        put(book, self.report, "PL03", row_of(pl03, SERVICE) + 1, {"service": "Dịch vụ tự thêm", "total": 5})
+        response = upload(self.client, self.report, save(book), action="check")
+        body = response.content.decode()
+        self.assertEqual(response.status_code, 422)
+        added = ref(self.report, "PL03", row_of(pl03, SERVICE) + 1, "service")
+        self.assertIn(f"<code>{added}</code> Dòng thêm vào chỗ không được thêm dòng", body)
+        pl03.delete_rows(row_of(pl03, SERVICE) + 1)
+        self.assertEqual(upload(self.client, self.report, save(book)).status_code, 302)
+        [row] = self.report.parts.get(key="PL01").data["rows"]
+        self.assertEqual(
+            (row["group"], row["values"]["content"], row["values"]["result"]), ("B", "Nhiệm vụ thêm", "completed")
+        )
+
     def test_problems_are_listed_by_sheet_and_cell_and_nothing_is_written(self):
         self.login(self.reporter)
         book = load(download(self.client, self.report))
