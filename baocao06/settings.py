@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs page's assets from its own static files, no CDN
     "baocao06.core",
     "baocao06.units",
     "baocao06.accounts",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "baocao06.rounds",
     "baocao06.reports",
     "baocao06.demo",
+    "baocao06.workbooks",
+    "baocao06.api",
 ]
 
 MIDDLEWARE = [

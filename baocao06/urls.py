@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from baocao06.api.api import api
 from baocao06.core import views as core_views
 
 admin.site.site_header = "baocao06 — Quản trị danh mục"
@@ -16,5 +17,7 @@ urlpatterns = [
     path("tai-khoan/", include("baocao06.accounts.urls")),
     path("ky-bao-cao/", include("baocao06.rounds.urls")),
     path("bao-cao/", include("baocao06.reports.urls")),
+    path("bao-cao/", include("baocao06.workbooks.urls")),
     path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

@@ -70,6 +70,16 @@ def _number(column, raw, *, whole: bool):
     return Parsed(int(value) if whole else value)
 
 
+def _percent(column, raw):
+    # "70,5%" and "70,5 %" are what people type in a percent column (browser, Excel, API alike).
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        parsed = _number(column, raw.strip()[:-1], whole=False)
+        if parsed.error and parsed.value is None and "không phải là số" in parsed.error:
+            return Parsed(None, f"“{raw.strip()[:40]}” không phải là số")
+        return parsed
+    return _number(column, raw, whole=False)
+
+
 def _choice(column, raw):
     text = str(raw).strip()
     for choice in column["choices"]:
@@ -136,7 +146,7 @@ _PARSERS = {
     "integer": lambda c, r: _number(c, r, whole=True),
     "money": lambda c, r: _number(c, r, whole=True),
     "number": lambda c, r: _number(c, r, whole=False),
-    "percent": lambda c, r: _number(c, r, whole=False),
+    "percent": _percent,
     "choice": _choice,
     "multichoice": _multichoice,
     "date": _date,

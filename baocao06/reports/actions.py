@@ -1,10 +1,14 @@
-"""Writes to reports: saving a draft part and submitting. Each runs in one transaction,
-moves state only through the workflow, and writes an audit event with old → new values."""
+"""Writes to reports: saving draft parts and submitting. Each runs in one transaction,
+moves state only through the workflow, and writes an audit event with old → new values.
+
+`do_save_part` saves one part (browser autosave, API); `do_save_parts` saves several parts at once,
+all or nothing (Excel import). Both store exactly what was sent through the same code."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +40,28 @@ class Conflict(Exception):
         super().__init__("Phần này vừa được người khác sửa; bản của bạn đã được giữ lại.")
 
 
+class PartsConflict(Exception):
+    """Some parts changed since the revisions the write was based on: nothing was saved.
+
+    `stale` maps each such part to (base revision sent, current revision); what was sent for them
+    is kept as `PartConflict` rows, so nothing a person typed is lost.
+    """
+
+    def __init__(self, stale: dict[str, tuple[int, int]], conflicts: list[PartConflict]):
+        self.stale = stale
+        self.conflicts = conflicts
+        names = ", ".join(sorted(stale))
+        super().__init__(f"Các phần {names} vừa được sửa ở nơi khác; không phần nào được ghi.")
+
+
+class StaleRevisions(Exception):
+    """A submission named the part revisions it expected, and the draft has moved on since."""
+
+    def __init__(self, stale: dict[str, tuple[int, int]]):
+        self.stale = stale
+        super().__init__("Báo cáo đã thay đổi so với phiên bản bạn kiểm tra; chưa gửi.")
+
+
 class SubmitRefused(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
@@ -61,14 +87,22 @@ def view_for(report: Report):
 # --- Normalising what clients send ------------------------------------------------------------
 
 
+def _text(value) -> str:
+    # NUL cannot be stored in PostgreSQL's JSON and never belongs in a report; nor can a lone surrogate.
+    text = str(value)[:MAX_TEXT].replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+
+
 def _scalar(value):
     if value is None or isinstance(value, bool):
         return None if value is None else str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # kept as typed; the engine explains it is not a number
     if isinstance(value, int | float):
         return value
     if isinstance(value, list):
-        return [str(v)[:MAX_TEXT] for v in value[:100] if v is not None]
-    return str(value)[:MAX_TEXT]
+        return [_text(v) for v in value[:100] if v is not None]
+    return _text(value)
 
 
 def normalise_part(view, key: str, data: Any) -> dict:
@@ -89,7 +123,7 @@ def normalise_part(view, key: str, data: Any) -> dict:
         return {"rows": rows}
     section = view.layout.section_index[key]
     fields = data.get("fields") if isinstance(data.get("fields"), dict) else {}
-    return {"fields": {f["key"]: str(fields.get(f["key"]) or "")[:MAX_TEXT] for f in section.fields}}
+    return {"fields": {f["key"]: _text(fields.get(f["key"]) or "") for f in section.fields}}
 
 
 def part_changes(key: str, old: dict, new: dict) -> list[dict]:
@@ -122,10 +156,65 @@ def part_changes(key: str, old: dict, new: dict) -> list[dict]:
 # --- Actions ----------------------------------------------------------------------------------
 
 
-def do_save_part(report: Report, key: str, data: Any, *, base_revision: int, actor) -> SaveResult:
+def _lock_editable(report: Report) -> tuple[Report, str]:
+    """The report row locked for this transaction, and the status a save moves it to."""
+    locked = (
+        Report.objects.select_for_update(of=("self",)).select_related("round").defer("round__layout").get(pk=report.pk)
+    )
+    if not locked.round.is_open:
+        raise NotEditable("Kỳ báo cáo đã khóa, không nhận thêm thay đổi.")
+    try:
+        return locked, workflow.next_status("save", locked.status)
+    except workflow.IllegalTransition as exc:
+        raise NotEditable(str(exc)) from exc
+
+
+def _keep_refused(locked: Report, key: str, data: dict, base_revision: int, current: int, actor) -> PartConflict:
+    return PartConflict.objects.create(
+        report=locked,
+        key=key,
+        data=data,
+        base_revision=base_revision,
+        current_revision=current,
+        user=_user(actor),
+    )
+
+
+def _write_part(locked: Report, key: str, data: dict, part: ReportPart | None, actor, now) -> tuple[ReportPart, list]:
+    """Store `data` as the part's next revision; returns the part and its cell changes."""
+    changes = part_changes(key, part.data if part else {}, data)
+    current = part.revision if part else 0
+    part = part or ReportPart(report=locked, key=key)
+    part.data, part.revision = data, current + 1
+    part.updated_at, part.updated_by = now, _user(actor)
+    try:
+        with transaction.atomic():
+            part.save()
+    except IntegrityError:
+        raise NotEditable("Phần này vừa được tạo đồng thời ở nơi khác; hãy tải lại trang.") from None
+    return part, changes
+
+
+def _mark_activity(locked: Report, new_status: str, now, actor) -> list[dict]:
+    old_status = locked.status
+    locked.status = new_status
+    locked.last_activity_at, locked.last_activity_by = now, _user(actor)
+    locked.save(update_fields=["status", "last_activity_at", "last_activity_by"])
+    return [{"place": "status", "old": old_status, "new": new_status}] if old_status != new_status else []
+
+
+def _user(actor):
+    """The user to name in foreign keys (None for the system, e.g. an operator's command)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
+def do_save_part(
+    report: Report, key: str, data: Any, *, base_revision: int, actor, source: str = "browser"
+) -> SaveResult:
     """Save one part of a draft if `base_revision` is current; otherwise keep it as a conflict.
 
-    Saving the same content again writes nothing (autosave retries are harmless).
+    Saving the same content again writes nothing (autosave retries are harmless). `source` (browser,
+    api) is written in the audit event.
     """
     view = view_for(report)
     if not view.is_part(key):
@@ -135,25 +224,12 @@ def do_save_part(report: Report, key: str, data: Any, *, base_revision: int, act
     conflict: PartConflict | None = None
     changed = False
     with transaction.atomic():
-        locked = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("round")
-            .defer("round__layout")
-            .get(pk=report.pk)
-        )
-        if not locked.round.is_open:
-            raise NotEditable("Kỳ báo cáo đã khóa, không nhận thêm thay đổi.")
-        try:
-            new_status = workflow.next_status("save", locked.status)
-        except workflow.IllegalTransition as exc:
-            raise NotEditable(str(exc)) from exc
+        locked, new_status = _lock_editable(report)
         part = ReportPart.objects.filter(report=locked, key=key).first()
         current = part.revision if part else 0
         if base_revision != current:
             stale = part
-            conflict = PartConflict.objects.create(
-                report=locked, key=key, data=data, base_revision=base_revision, current_revision=current, user=actor
-            )
+            conflict = _keep_refused(locked, key, data, base_revision, current, actor)
             record(
                 "report.edit_refused",
                 locked,
@@ -163,24 +239,12 @@ def do_save_part(report: Report, key: str, data: Any, *, base_revision: int, act
                 base_revision=base_revision,
                 current_revision=current,
                 conflict=conflict.pk,
+                source=source,
             )
         elif part is None or part.data != data:
-            changes = part_changes(key, part.data if part else {}, data)
-            part = part or ReportPart(report=locked, key=key)
-            part.data, part.revision = data, current + 1
-            part.updated_at, part.updated_by = clock.now(), actor
-            try:
-                with transaction.atomic():
-                    part.save()
-            except IntegrityError:
-                raise NotEditable("Phần này vừa được tạo đồng thời ở nơi khác; hãy tải lại trang.") from None
-            old_status = locked.status
-            locked.status = new_status
-            locked.last_activity_at, locked.last_activity_by = part.updated_at, actor
-            locked.save(update_fields=["status", "last_activity_at", "last_activity_by"])
-            status_change = (
-                [{"place": "status", "old": old_status, "new": new_status}] if old_status != new_status else []
-            )
+            now = clock.now()
+            part, changes = _write_part(locked, key, data, part, actor, now)
+            status_change = _mark_activity(locked, new_status, now, actor)
             record(
                 "report.part_saved",
                 locked,
@@ -189,12 +253,84 @@ def do_save_part(report: Report, key: str, data: Any, *, base_revision: int, act
                 changes=status_change + changes,
                 part=key,
                 revision=part.revision,
+                source=source,
             )
             changed = True
     if conflict is not None:
         raise Conflict(stale, conflict)
     clean, problems = clean_part(view, key, part.data)
     return SaveResult(part, clean, problems, changed)
+
+
+def do_save_parts(
+    report: Report, parts: dict[str, Any], base_revisions: dict[str, int], *, actor, source: str, **audit
+) -> dict[str, SaveResult]:
+    """Save several parts of a draft in one transaction, all or nothing (an Excel import).
+
+    Every part must be based on its current revision; if any is not, nothing is saved, what was sent
+    for the stale parts is kept as conflicts and `PartsConflict` is raised. Parts whose content is
+    unchanged are not rewritten. One audit event names the source and every cell changed; `audit`
+    adds details (file name, checksum).
+    """
+    view = view_for(report)
+    unknown = [key for key in parts if not view.is_part(key)]
+    if unknown:
+        raise KeyError(unknown[0])
+    sent = {key: normalise_part(view, key, data) for key, data in parts.items()}
+    refused: dict[str, tuple[int, int]] = {}
+    conflicts: list[PartConflict] = []
+    saved: dict[str, ReportPart] = {}
+    changed: set[str] = set()
+    with transaction.atomic():
+        locked, new_status = _lock_editable(report)
+        current = {p.key: p for p in ReportPart.objects.filter(report=locked, key__in=list(sent))}
+        for key in sent:
+            revision = current[key].revision if key in current else 0
+            if base_revisions.get(key, 0) != revision:
+                refused[key] = (base_revisions.get(key, 0), revision)
+        if refused:
+            for key, (base, revision) in refused.items():
+                conflicts.append(_keep_refused(locked, key, sent[key], base, revision, actor))
+            record(
+                "report.edit_refused",
+                locked,
+                actor=actor,
+                unit=locked.unit,
+                parts={key: {"base_revision": b, "current_revision": r} for key, (b, r) in refused.items()},
+                conflicts=[c.pk for c in conflicts],
+                source=source,
+                **audit,
+            )
+        else:
+            now = clock.now()
+            all_changes: list[dict] = []
+            for key, data in sent.items():
+                part = current.get(key)
+                if part is not None and part.data == data:
+                    saved[key] = part
+                    continue
+                saved[key], changes = _write_part(locked, key, data, part, actor, now)
+                all_changes += changes
+                changed.add(key)
+            if changed:
+                status_change = _mark_activity(locked, new_status, now, actor)
+                record(
+                    "report.parts_saved",
+                    locked,
+                    actor=actor,
+                    unit=locked.unit,
+                    changes=status_change + all_changes,
+                    parts={key: saved[key].revision for key in sorted(changed)},
+                    source=source,
+                    **audit,
+                )
+    if refused:
+        raise PartsConflict(refused, conflicts)
+    results = {}
+    for key, part in saved.items():
+        clean, problems = clean_part(view, key, part.data)
+        results[key] = SaveResult(part, clean, problems, key in changed)
+    return results
 
 
 def fingerprint(payload: Any) -> str:
@@ -206,12 +342,19 @@ def content_hash(content: dict) -> str:
 
 
 def do_submit_report(
-    report: Report, *, actor, idempotency_key: str | None = None, request_fingerprint: str = ""
+    report: Report,
+    *,
+    actor,
+    idempotency_key: str | None = None,
+    request_fingerprint: str = "",
+    expected_revisions: dict[str, int] | None = None,
+    source: str = "browser",
 ) -> ReportVersion:
     """Validate the whole draft and, if nothing blocks, store it as a new immutable version.
 
     With an idempotency key, a repeat of the same request returns the version it created;
-    the same key with a different request is refused.
+    the same key with a different request is refused. With `expected_revisions` (part → revision,
+    as an API client last saw them), a draft that has moved on since is refused (`StaleRevisions`).
     """
     with transaction.atomic():
         locked = (
@@ -233,7 +376,17 @@ def do_submit_report(
         except workflow.IllegalTransition as exc:
             raise NotEditable(str(exc)) from exc
         view = view_for(locked)
-        parts = {p.key: p.data for p in locked.parts.all()}
+        stored = list(locked.parts.all())
+        if expected_revisions is not None:
+            revisions = {p.key: p.revision for p in stored}
+            stale = {
+                key: (expected, revisions.get(key, 0))
+                for key, expected in expected_revisions.items()
+                if revisions.get(key, 0) != expected
+            }
+            if stale:
+                raise StaleRevisions(stale)
+        parts = {p.key: p.data for p in stored}
         problems = blocking(validate_report(view, parts, final=True))
         if problems:
             raise SubmitRefused(problems)
@@ -247,7 +400,7 @@ def do_submit_report(
             content=content,
             content_hash=content_hash(content),
             submitted_at=now,
-            submitted_by=actor,
+            submitted_by=_user(actor),
             late=late,
             idempotency_key=idempotency_key or None,
             request_fingerprint=request_fingerprint,
@@ -255,7 +408,7 @@ def do_submit_report(
         old_status = locked.status
         locked.status, locked.submitted_at, locked.late = new_status, now, late
         locked.current_version = version
-        locked.last_activity_at, locked.last_activity_by = now, actor
+        locked.last_activity_at, locked.last_activity_by = now, _user(actor)
         locked.save(
             update_fields=["status", "submitted_at", "late", "current_version", "last_activity_at", "last_activity_by"]
         )
@@ -268,5 +421,6 @@ def do_submit_report(
             version=number,
             content_hash=version.content_hash,
             late=late,
+            source=source,
         )
     return version

@@ -69,3 +69,24 @@ class OpenRoundForm(forms.Form):
     def deadline_at(self) -> dt.datetime:
         day = self.cleaned_data["deadline"]
         return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+    def units(self):
+        """The units to assign (valid on the data cut-off), or None with an error on unknown keys.
+        Shared by the page and the `open_round` command."""
+        from .actions import units_to_assign
+
+        data = self.cleaned_data
+        units = units_to_assign(data["data_to"], kinds=data["kinds"], keys=data["unit_key_list"])
+        found = set(units.values_list("key", flat=True))
+        missing = [k for k in data["unit_key_list"] if k not in found]
+        if missing:
+            self.add_error("unit_keys", f"Không có đơn vị còn hiệu lực với mã: {', '.join(missing)}")
+            return None
+        return units
+
+    def round_fields(self) -> dict:
+        """The fields of `do_open_round` from the cleaned form."""
+        data = self.cleaned_data
+        fields = ["title", "period_kind", "year", "data_from", "data_to", "dispatch_number", "dispatch_date"]
+        fields += ["contact_name", "contact_phone", "contact_email"]
+        return {name: data[name] for name in fields} | {"deadline": self.deadline_at()}

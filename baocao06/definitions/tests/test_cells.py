@@ -32,6 +32,15 @@ def test_integers_refuse_fractions_and_negatives():
     assert cells.parse(INTEGER, "-2").error == "không được nhỏ hơn 0"
 
 
+@pytest.mark.parametrize("raw", ["3,5%", " 3,5 % ", "3,5"])
+def test_percentages_may_be_typed_with_a_percent_sign(raw):
+    assert cells.parse(PERCENT, raw) == cells.Parsed(Decimal("3.5"))
+
+
+def test_text_with_a_percent_sign_is_still_not_a_number():
+    assert cells.parse(PERCENT, "abc%").error == "“abc%” không phải là số"
+
+
 def test_choices_accept_value_or_label_and_explain_the_options():
     assert cells.parse(CHOICE, "chưa hoàn thành").value == "not_done"
     assert cells.parse(CHOICE, "done").value == "done"

@@ -1,0 +1,86 @@
+"""Several parts saved at once (an Excel import): all or nothing, one audit event, same rules as autosave."""
+
+from baocao06.audit.models import AuditEvent
+from baocao06.reports.actions import PartsConflict, StaleRevisions, do_save_part, do_save_parts, do_submit_report
+from baocao06.reports.models import PartConflict, ReportStatus, ReportVersion
+from baocao06.test import BaseTestCase
+
+SERVICE = "DA06-07"
+
+
+class SaveSeveralPartsTests(BaseTestCase):
+    def test_parts_are_saved_together_with_one_audit_event(self):
+        parts = {
+            "I.1": {"fields": {"body": "Tình hình ổn định."}},
+            "PL03": {"rows": [{"key": SERVICE, "values": {"total": "1.000", "online": "700"}}]},
+        }
+        results = do_save_parts(
+            self.report, parts, {}, actor=self.reporter, source="excel", file="bao-cao.xlsx", sha256="ab" * 32
+        )
+        self.assertEqual(
+            {k: (r.part.revision, r.changed) for k, r in results.items()}, {"I.1": (1, True), "PL03": (1, True)}
+        )
+        self.assertEqual(self.report.parts.get(key="PL03").data["rows"][0]["values"]["total"], "1.000")
+        [event] = AuditEvent.objects.filter(action="report.parts_saved")
+        self.assertEqual(event.data["source"], "excel")
+        self.assertEqual(event.data["file"], "bao-cao.xlsx")
+        self.assertEqual(event.data["parts"], {"I.1": 1, "PL03": 1})
+        self.assertIn({"place": "status", "old": "not_started", "new": "draft"}, event.changes)
+        self.assertIn({"place": f"PL03/{SERVICE}/total", "old": None, "new": "1.000"}, event.changes)
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.status, ReportStatus.DRAFT)
+
+    def test_one_stale_part_saves_nothing_and_keeps_what_was_sent(self):
+        do_save_part(
+            self.report, "I.1", {"fields": {"body": "bản trên trình duyệt"}}, base_revision=0, actor=self.reporter
+        )
+        parts = {"I.1": {"fields": {"body": "bản trong tệp"}}, "I.2": {"fields": {"analysis": "phân tích"}}}
+        with self.assertRaises(PartsConflict) as caught:
+            do_save_parts(self.report, parts, {"I.1": 0, "I.2": 0}, actor=self.reporter, source="excel")
+        self.assertEqual(caught.exception.stale, {"I.1": (0, 1)})
+        self.assertFalse(self.report.parts.filter(key="I.2").exists())
+        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "bản trên trình duyệt")
+        self.assertEqual(PartConflict.objects.get(report=self.report).data["fields"]["body"], "bản trong tệp")
+        self.assertFalse(AuditEvent.objects.filter(action="report.parts_saved").exists())
+
+    def test_saving_the_same_parts_again_writes_nothing(self):
+        parts = {"I.1": {"fields": {"body": "Nội dung"}}}
+        do_save_parts(self.report, parts, {}, actor=self.reporter, source="excel")
+        [again] = do_save_parts(self.report, parts, {"I.1": 1}, actor=self.reporter, source="excel").values()
+        self.assertEqual((again.part.revision, again.changed), (1, False))
+        self.assertEqual(AuditEvent.objects.filter(action="report.parts_saved").count(), 1)
+
+    def test_a_part_that_does_not_address_the_unit_is_refused_before_anything_is_written(self):
+        with self.assertRaises(KeyError):
+            do_save_parts(
+                self.report,
+                {"I.1": {"fields": {"body": "x"}}, "II.1.4": {"fields": {"body": "y"}}},
+                {},
+                actor=self.reporter,
+                source="excel",
+            )
+        self.assertFalse(self.report.parts.exists())
+
+
+class NormalisingTests(BaseTestCase):
+    def test_nul_characters_and_non_finite_numbers_are_not_stored_as_such(self):
+        data = {"rows": [{"key": SERVICE, "values": {"total": float("nan"), "solution": "a\x00b"}}]}
+        result = do_save_part(self.report, "PL03", data, base_revision=0, actor=self.reporter, source="api")
+        values = self.report.parts.get(key="PL03").data["rows"][0]["values"]
+        self.assertEqual((values["total"], values["solution"]), ("nan", "ab"))
+        self.assertEqual([p.code for p in result.problems if p.column == "total"], ["invalid"])
+        self.assertEqual(AuditEvent.objects.get(action="report.part_saved").data["source"], "api")
+
+
+class ExpectedRevisionsTests(BaseTestCase):
+    def test_a_submission_naming_old_revisions_is_refused(self):
+        self.fill_completely(self.report, self.reporter)
+        revisions = dict(self.report.parts.values_list("key", "revision"))
+        stale = {**revisions, "I.1": revisions["I.1"] - 1}
+        with self.assertRaises(StaleRevisions) as caught:
+            do_submit_report(self.report, actor=self.approver, expected_revisions=stale)
+        self.assertEqual(caught.exception.stale, {"I.1": (revisions["I.1"] - 1, revisions["I.1"])})
+        version = do_submit_report(self.report, actor=self.approver, expected_revisions=revisions, source="api")
+        self.assertEqual(version.number, 1)
+        self.assertEqual(ReportVersion.objects.count(), 1)
+        self.assertEqual(AuditEvent.objects.get(action="report.submitted").data["source"], "api")
