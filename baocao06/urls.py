@@ -16,5 +16,6 @@ urlpatterns = [
     path("tai-khoan/", include("baocao06.accounts.urls")),
     path("ky-bao-cao/", include("baocao06.rounds.urls")),
     path("bao-cao/", include("baocao06.reports.urls")),
+    path("thong-bao/", include("baocao06.notifications.urls")),
     path("quan-tri/", admin.site.urls),
 ]

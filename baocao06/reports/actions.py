@@ -240,7 +240,7 @@ def do_submit_report(
         content = report_content(view, parts)
         now = clock.now()
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        late = now > locked.round.deadline
+        late = now > locked.deadline
         version = ReportVersion.objects.create(
             report=locked,
             number=number,
@@ -253,11 +253,21 @@ def do_submit_report(
             request_fingerprint=request_fingerprint,
         )
         old_status = locked.status
-        locked.status, locked.submitted_at, locked.late = new_status, now, late
+        locked.status, locked.submitted_at = new_status, now
+        if locked.first_submitted_at is None:
+            locked.first_submitted_at, locked.late = now, late
         locked.current_version = version
         locked.last_activity_at, locked.last_activity_by = now, actor
         locked.save(
-            update_fields=["status", "submitted_at", "late", "current_version", "last_activity_at", "last_activity_by"]
+            update_fields=[
+                "status",
+                "submitted_at",
+                "first_submitted_at",
+                "late",
+                "current_version",
+                "last_activity_at",
+                "last_activity_by",
+            ]
         )
         record(
             "report.submitted",

@@ -15,6 +15,22 @@ from .models import PeriodKind, default_window
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
 
+def parse_offsets(text: str) -> list[int]:
+    """"-3, -1, 1" → [-3, -1, 1]: whole days from the deadline, at most six, within 60 days."""
+    offsets = []
+    for item in text.replace(";", ",").split(","):
+        item = item.strip().replace("−", "-")
+        if not item:
+            continue
+        try:
+            offsets.append(int(item))
+        except ValueError:
+            raise forms.ValidationError(f"“{item[:10]}” không phải số ngày.") from None
+    if len(set(offsets)) > 6 or any(abs(o) > 60 for o in offsets):
+        raise forms.ValidationError("Tối đa 6 lần nhắc, mỗi lần trong vòng 60 ngày trước hoặc sau hạn.")
+    return sorted(set(offsets))
+
+
 class OpenRoundForm(forms.Form):
     definition = forms.ModelChoiceField(Definition.objects.all(), label="Mẫu báo cáo (đề cương và phụ lục)")
     title = forms.CharField(label="Tên kỳ báo cáo", max_length=255)
@@ -38,6 +54,12 @@ class OpenRoundForm(forms.Form):
     contact_name = forms.CharField(label="Người liên hệ", max_length=150, required=False)
     contact_phone = forms.CharField(label="Điện thoại liên hệ", max_length=32, required=False)
     contact_email = forms.EmailField(label="Thư điện tử liên hệ", required=False)
+    reminder_offsets = forms.CharField(
+        label="Nhắc hạn (số ngày so với hạn gửi)",
+        initial="-3, -1, 1",
+        required=False,
+        help_text="Âm: trước hạn, dương: sau hạn (nhắc cả lãnh đạo đơn vị). Để trống: không nhắc.",
+    )
     kinds = forms.MultipleChoiceField(
         label="Giao cho các loại đơn vị",
         choices=[(k.value, k.label) for k in UnitKind if k != UnitKind.COMMUNE]
@@ -50,6 +72,9 @@ class OpenRoundForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "VD: EVN, VNPOST"}),
     )
+
+    def clean_reminder_offsets(self):
+        return parse_offsets(self.cleaned_data.get("reminder_offsets") or "")
 
     def clean(self):
         data = super().clean()
