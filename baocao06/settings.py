@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "baocao06.catalogues",
     "baocao06.rounds",
     "baocao06.reports",
+    "baocao06.review",
     "baocao06.notifications",
     "baocao06.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tai-khoan/", include("baocao06.accounts.urls")),
     path("ky-bao-cao/", include("baocao06.rounds.urls")),
     path("bao-cao/", include("baocao06.reports.urls")),
+    path("bao-cao/", include("baocao06.review.urls")),
     path("thong-bao/", include("baocao06.notifications.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -17,7 +17,7 @@ from baocao06.definitions import cells
 from baocao06.definitions.validation import Problem, blocking, clean_part, report_content, validate_report
 
 from . import workflow
-from .models import PartConflict, Report, ReportPart, ReportVersion
+from .models import PartConflict, Report, ReportPart, ReportStatus, ReportVersion
 
 MAX_TEXT = 200_000  # hard cap on any one typed value, far above every definition's limit
 MAX_ROWS = 5_000
@@ -279,4 +279,22 @@ def do_submit_report(
             content_hash=version.content_hash,
             late=late,
         )
+        if old_status == ReportStatus.RETURNED:
+            _tell_secretariat_of_resubmission(locked, version)
     return version
+
+
+def _tell_secretariat_of_resubmission(report: Report, version: ReportVersion) -> None:
+    from django.urls import reverse
+
+    from baocao06.notifications.actions import notify, secretariat_people
+    from baocao06.notifications.models import NotificationKind
+
+    notify(
+        secretariat_people(),
+        NotificationKind.RESUBMITTED,
+        f"{report.unit.name} đã gửi lại báo cáo “{report.round.title}”",
+        body=f"Lần gửi {version.number}, sau khi bị trả lại. Xem thay đổi so với lần gửi trước.",
+        url=reverse("review:review", args=[report.pk]),
+        report=report,
+    )

@@ -21,6 +21,7 @@ class Cell:
     value: Any = ""
     display: str = ""
     errors: list[str] = field(default_factory=list)
+    comments: list = field(default_factory=list)  # review remarks anchored to this cell
 
     @property
     def key(self) -> str:
@@ -57,6 +58,7 @@ class RowView:
     level: int
     cells: list[Cell]
     errors: list[str]
+    comments: list = field(default_factory=list)  # review remarks anchored to the row as a whole
 
 
 @dataclass
@@ -243,7 +245,11 @@ def version_sections(view: UnitView, content: dict) -> dict:
     for section in view.sections():
         fields = (content.get("sections", {}).get(section.key) or {}).get("fields", {})
         sections.append(
-            {"section": section, "fields": [(f["label"], fields.get(f["key"], "")) for f in section.fields]}
+            {
+                "section": section,
+                "fields": [(f["label"], fields.get(f["key"], "")) for f in section.fields],
+                "keyed_fields": [(f["label"], fields.get(f["key"], ""), f["key"]) for f in section.fields],
+            }
         )
     tables = []
     for table_view in view.tables:

@@ -34,9 +34,12 @@ def report_list(request):
 
 
 def _page_context(request, report):
+    from baocao06.review import presenters as review_presenters
+
     view = view_for(report)
     parts = {p.key: p for p in report.parts.select_related("updated_by")}
     data = {k: p.data for k, p in parts.items()}
+    comments = review_presenters.index(review_presenters.threads(report, drafts=False), set(view.table_index))
     sections = []
     for section in view.sections():
         form = presenters.section_form(view, section, data.get(section.key)) if view.is_part(section.key) else None
@@ -48,12 +51,17 @@ def _page_context(request, report):
                 "summary": presenters.summary_for(view, section, data),
                 "part": parts.get(section.key),
                 "tables": [view.table_index[t] for t in section.tables if t in view.table_index],
+                "comments": comments.sections.get(section.key, {}),
             }
         )
     tables = []
     for table_view in view.tables:
         result = clean_table(table_view, data.get(table_view.key))
-        tables.append({"grid": presenters.table_grid(table_view, result), "part": parts.get(table_view.key)})
+        grid = presenters.table_grid(table_view, result)
+        review_presenters.attach(grid, comments)
+        tables.append(
+            {"grid": grid, "part": parts.get(table_view.key), "comments": comments.tables.get(table_view.key, [])}
+        )
     editable = report.is_editable and can_edit_report(request.user, report)
     return {
         "report": report,
@@ -66,6 +74,8 @@ def _page_context(request, report):
         "submit_key": uuid.uuid4().hex,
         "versions": report.versions.select_related("submitted_by").order_by("-number"),
         "conflicts": report.conflicts.filter(resolved=False, user=request.user)[:5] if editable else [],
+        "comments": comments,
+        "can_reply": report.round.is_open and (request.user.is_secretariat or can_edit_report(request.user, report)),
     }
 
 
