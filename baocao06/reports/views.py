@@ -75,7 +75,9 @@ def _page_context(request, report):
         "versions": report.versions.select_related("submitted_by").order_by("-number"),
         "conflicts": report.conflicts.filter(resolved=False, user=request.user)[:5] if editable else [],
         "comments": comments,
+        "explanations": report.explanations.select_related("requested_by", "answered_by"),
         "can_reply": report.round.is_open and (request.user.is_secretariat or can_edit_report(request.user, report)),
+        "can_answer": can_edit_report(request.user, report),
     }
 
 

@@ -25,7 +25,7 @@ class ReviewRefused(Exception):
     """The action is not allowed now (its state, the round, or what was sent)."""
 
 
-def _lock(report: Report) -> Report:
+def lock_report(report: Report) -> Report:
     return (
         Report.objects.select_for_update(of=("self",))
         .select_related("round", "unit", "current_version")
@@ -41,7 +41,7 @@ def _transition(report: Report, action: str) -> str:
         raise ReviewRefused(str(exc)) from exc
 
 
-def _body(text: str) -> str:
+def clean_text(text: str) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         raise ReviewRefused("Chưa nhập nội dung nhận xét.")
@@ -77,9 +77,9 @@ def anchor_for(report: Report, **coordinates) -> Anchor:
 def do_add_comment(report: Report, *, actor, body: str, anchor: Anchor) -> Comment:
     """The Secretariat remarks on a report: a draft while the report is under review (published when
     it is returned or accepted), published at once on a report already returned."""
-    body = _body(body)
+    body = clean_text(body)
     with transaction.atomic():
-        locked = _lock(report)
+        locked = lock_report(report)
         if locked.status not in (ReportStatus.SUBMITTED, ReportStatus.RETURNED):
             raise ReviewRefused("Chỉ nhận xét báo cáo đang chờ thẩm định hoặc đã trả lại.")
         now = clock.now()
@@ -123,7 +123,7 @@ def do_add_comment(report: Report, *, actor, body: str, anchor: Anchor) -> Comme
 def do_withdraw_comment(comment: Comment, *, actor) -> None:
     """Withdraw a draft remark before it is published (published comments are kept forever)."""
     with transaction.atomic():
-        locked = _lock(comment.report)
+        locked = lock_report(comment.report)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.published_at is not None or not comment.from_secretariat:
             raise ReviewRefused("Nhận xét đã gửi cho đơn vị, không rút lại được.")
@@ -141,7 +141,7 @@ def do_withdraw_comment(comment: Comment, *, actor) -> None:
 def do_return_report(report: Report, *, actor, message: str = "") -> list[Comment]:
     """Send a submitted report back to the unit with the Secretariat's remarks; it becomes editable."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = lock_report(report)
         new_status = _transition(locked, "return")
         if not locked.round.is_open:
             raise ReviewRefused("Kỳ báo cáo đã khóa, không trả lại báo cáo được.")
@@ -151,7 +151,7 @@ def do_return_report(report: Report, *, actor, message: str = "") -> list[Commen
                 report=locked,
                 version=locked.current_version,
                 place=Anchor().place,
-                body=_body(message),
+                body=clean_text(message),
                 author=actor,
                 from_secretariat=True,
                 created_at=now,
@@ -187,7 +187,7 @@ def do_accept_report(report: Report, *, actor) -> None:
     Allowed in a closed round too: closing stops units sending, not the review of what was sent.
     """
     with transaction.atomic():
-        locked = _lock(report)
+        locked = lock_report(report)
         new_status = _transition(locked, "accept")
         comments = _publish_drafts(locked, clock.now())
         old = _set_status(locked, new_status, actor)
@@ -213,9 +213,9 @@ def do_accept_report(report: Report, *, actor) -> None:
 
 def do_reopen_report(report: Report, *, actor, reason: str) -> Comment:
     """Reopen an accepted report (Secretariat only, with a reason): it goes back to the unit as returned."""
-    reason = _body(reason)
+    reason = clean_text(reason)
     with transaction.atomic():
-        locked = _lock(report)
+        locked = lock_report(report)
         new_status = _transition(locked, "reopen")
         if not locked.round.is_open:
             raise ReviewRefused("Kỳ báo cáo đã khóa, không mở lại báo cáo được.")
@@ -252,9 +252,9 @@ def do_reopen_report(report: Report, *, actor, reason: str) -> Comment:
 
 def do_reply(comment: Comment, *, actor, body: str, from_secretariat: bool) -> Comment:
     """Answer in a remark's thread; the other side is told."""
-    body = _body(body)
+    body = clean_text(body)
     with transaction.atomic():
-        locked = _lock(comment.report)
+        locked = lock_report(comment.report)
         root = comment.parent or comment
         if root.published_at is None:
             raise ReviewRefused("Nhận xét này chưa được gửi cho đơn vị.")

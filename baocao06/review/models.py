@@ -44,3 +44,29 @@ class Comment(models.Model):
     @property
     def anchor(self) -> tuple[str, str, str, str]:
         return (self.part, self.field, self.row, self.column)
+
+
+class ExplanationRequest(models.Model):
+    """The Secretariat asks a unit to explain why its report is late; the unit's answer is kept with it."""
+
+    report = models.ForeignKey("reports.Report", on_delete=models.PROTECT, related_name="explanations")
+    message = models.TextField("nội dung đề nghị", max_length=MAX_COMMENT)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("đề nghị lúc", default=timezone.now)
+    answer = models.TextField("giải trình của đơn vị", max_length=MAX_COMMENT, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField("giải trình lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "đề nghị giải trình"
+        verbose_name_plural = "đề nghị giải trình"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.requested_at:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None

@@ -26,7 +26,8 @@ from .actions import (
     do_withdraw_comment,
 )
 from .diff import diff_contents
-from .models import Comment
+from .explanations import do_answer_explanation
+from .models import Comment, ExplanationRequest
 
 
 def _refused(request, report, exc: Exception):
@@ -186,3 +187,20 @@ def compare(request, report_id: int, old: int, new: int):
         "review/compare.html",
         {"report": report, "old": versions[old], "new": versions[new], "diff": diff},
     )
+
+
+@login_required
+@require_POST
+def answer_explanation(request, report_id: int, request_id: int):
+    """The unit answers the Secretariat's request to explain its lateness."""
+    report = access_report(request.user, report_id, edit=True)
+    asked = ExplanationRequest.objects.filter(pk=request_id, report=report).select_related("report").first()
+    if asked is None:
+        deny(request.user, "explanation", request_id)
+        raise Http404
+    try:
+        do_answer_explanation(asked, actor=request.user, answer=request.POST.get("answer", ""))
+    except ReviewRefused as exc:
+        return _refused(request, report, exc)
+    messages.success(request, "Đã gửi giải trình cho Thư ký Tổ công tác.")
+    return redirect(reverse("reports:detail", args=[report.pk]) + "#explanations")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 
 from baocao06.audit.actions import record
 from baocao06.catalogues.registry import items_from_database
 from baocao06.core import clock
+from baocao06.core.templatetags.vn import vndate
 from baocao06.definitions.layout import layout_hash, resolve
 from baocao06.definitions.models import Definition
 from baocao06.definitions.spec import Spec
@@ -16,6 +18,10 @@ from baocao06.reports.models import Report
 from baocao06.units.models import Unit
 
 from .models import Round, RoundStatus
+
+
+class Refused(ValueError):
+    """The round's state or the request does not allow this (the message says why, in Vietnamese)."""
 
 
 def units_to_assign(day: dt.date, kinds=(), keys=()):
@@ -60,10 +66,76 @@ def do_assign_units(round_: Round, units, *, actor) -> int:
 @transaction.atomic
 def do_close_round(round_: Round, *, actor) -> None:
     """Close a round: it accepts nothing more."""
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_ = Round.objects.select_for_update().defer("layout").get(pk=round_.pk)
     if round_.status == RoundStatus.CLOSED:
         return
     round_.status = RoundStatus.CLOSED
     round_.closed_at = clock.now()
     round_.save(update_fields=["status", "closed_at"])
     record("round.closed", round_, actor=actor, changes=[{"field": "status", "old": "open", "new": "closed"}])
+
+
+@transaction.atomic
+def do_grant_extension(report, *, until: dt.datetime | None, note: str = "", actor) -> None:
+    """Give one unit a later deadline (or take it back with `until=None`).
+
+    Lateness is judged against the unit's effective deadline, so a unit that already sent its report
+    after the round's deadline but before the new one is no longer late.
+    """
+    from baocao06.notifications.actions import notify, unit_people
+    from baocao06.notifications.models import NotificationKind
+
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("round", "unit")
+        .defer("round__layout")
+        .get(pk=report.pk)
+    )
+    if locked.round.status != RoundStatus.OPEN:
+        raise Refused("Kỳ báo cáo đã khóa, không gia hạn được.")
+    if until is not None and until <= locked.round.deadline:
+        raise Refused("Hạn gia hạn phải sau hạn chung của kỳ báo cáo.")
+    old = locked.deadline_extended_to
+    locked.deadline_extended_to = until
+    locked.extension_note = (note or "").strip()[:500] if until else ""
+    if locked.first_submitted_at is not None:
+        locked.late = locked.first_submitted_at > locked.deadline
+    locked.save(update_fields=["deadline_extended_to", "extension_note", "late"])
+    what = f"được gia hạn đến {vndate(until)}" if until else "không còn được gia hạn"
+    notify(
+        unit_people([locked.unit_id], ["reporter", "approver"]),
+        NotificationKind.EXTENSION,
+        f"Báo cáo “{locked.round.title}” {what}",
+        body=locked.extension_note or f"Hạn gửi của đơn vị: {vndate(locked.deadline)}.",
+        url=reverse("reports:detail", args=[locked.pk]),
+        report=locked,
+    )
+    record(
+        "report.extension_granted" if until else "report.extension_withdrawn",
+        locked,
+        actor=actor,
+        unit=locked.unit,
+        changes=[
+            {
+                "place": "deadline_extended_to",
+                "old": old.isoformat() if old else None,
+                "new": until.isoformat() if until else None,
+            }
+        ],
+        note=locked.extension_note,
+    )
+
+
+@transaction.atomic
+def do_set_reminder_offsets(round_: Round, offsets: list[int], *, actor) -> None:
+    """Change when a round's reminders go out (reminders already sent stay sent)."""
+    round_ = Round.objects.select_for_update().defer("layout").get(pk=round_.pk)
+    old = list(round_.reminder_offsets or [])
+    round_.reminder_offsets = sorted(set(offsets))
+    round_.save(update_fields=["reminder_offsets"])
+    record(
+        "round.reminders_set",
+        round_,
+        actor=actor,
+        changes=[{"place": "reminder_offsets", "old": old, "new": round_.reminder_offsets}],
+    )

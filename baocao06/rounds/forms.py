@@ -16,7 +16,7 @@ DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyy
 
 
 def parse_offsets(text: str) -> list[int]:
-    """"-3, -1, 1" → [-3, -1, 1]: whole days from the deadline, at most six, within 60 days."""
+    """Read reminder offsets such as "-3, -1, 1": whole days from the deadline, at most six, within 60."""
     offsets = []
     for item in text.replace(";", ",").split(","):
         item = item.strip().replace("−", "-")
