@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from baocao06.audit.actions import record
+from baocao06.catalogues.task_records import record_tasks
 from baocao06.core import clock
 from baocao06.definitions import cells
 from baocao06.definitions.validation import Problem, blocking, clean_part, report_content, validate_report
@@ -279,6 +280,7 @@ def do_submit_report(
             content_hash=version.content_hash,
             late=late,
         )
+        record_tasks(locked, view, content)
         if old_status == ReportStatus.RETURNED:
             _tell_secretariat_of_resubmission(locked, version)
     return version

@@ -57,7 +57,7 @@ def review(request, report_id: int):
         messages.error(request, str(exc))
         anchor = anchors.Anchor()
     previous = report.versions.filter(number=version.number - 1).first()
-    rendered = report_presenters.version_sections(view, version.content)
+    rendered = report_presenters.version_sections(view, version.content, reference=report.round.data_to)
     for grid in rendered["tables"]:
         presenters.attach(grid, found)
     context.update(

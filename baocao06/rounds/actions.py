@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from baocao06.audit.actions import record
 from baocao06.catalogues.registry import items_from_database
+from baocao06.catalogues.task_records import carry_over_tasks
 from baocao06.core import clock
 from baocao06.core.templatetags.vn import vndate
 from baocao06.definitions.layout import layout_hash, resolve
@@ -32,7 +33,8 @@ def units_to_assign(day: dt.date, kinds=(), keys=()):
 
 @transaction.atomic
 def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
-    """Open a round on a definition version: freeze its layout, create one report per unit."""
+    """Open a round on a definition version: freeze its layout, create one report per unit, and
+    (with `previous=`) prefill each unit's task rows with its open tasks of the previous round."""
     spec = Spec.model_validate(definition.spec)
     layout = resolve(spec, items_from_database)
     fields.setdefault("opened_at", clock.now())
@@ -41,6 +43,7 @@ def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
     )
     units = list(units)
     Report.objects.bulk_create([Report(round=round_, unit=unit) for unit in units])
+    carried = carry_over_tasks(round_, round_.previous)
     record(
         "round.opened",
         round_,
@@ -48,6 +51,8 @@ def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
         definition=f"{definition.key} {definition.version}",
         units=len(units),
         deadline=round_.deadline.isoformat(),
+        previous=round_.previous_id,
+        carried_over=carried,
     )
     return round_
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from baocao06.definitions.models import Definition
 from baocao06.units.kinds import UnitKind
 
-from .models import PeriodKind, default_window
+from .models import PeriodKind, Round, default_window
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
@@ -49,6 +49,12 @@ class OpenRoundForm(forms.Form):
         help_text="Để trống: theo Nghị định 09/2019/NĐ-CP (kỳ 6 tháng đầu năm: 14/6)",
     )
     deadline = forms.DateField(label="Hạn gửi báo cáo (hết ngày)", widget=DATE_INPUT)
+    previous = forms.ModelChoiceField(
+        Round.objects.light(),
+        label="Kỳ trước",
+        required=False,
+        help_text="Nhiệm vụ chưa hoàn thành của mỗi đơn vị ở kỳ trước được chuyển sang (giữ nguyên mã nhiệm vụ).",
+    )
     dispatch_number = forms.CharField(label="Số văn bản yêu cầu", max_length=64, required=False)
     dispatch_date = forms.DateField(label="Ngày văn bản", required=False, widget=DATE_INPUT)
     contact_name = forms.CharField(label="Người liên hệ", max_length=150, required=False)

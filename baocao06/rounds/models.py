@@ -76,6 +76,14 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField("khóa lúc", null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_rounds",
+        verbose_name="kỳ trước (chuyển tiếp nhiệm vụ)",
+    )
     reminder_offsets = models.JSONField(
         "nhắc hạn (số ngày so với hạn gửi)", default=default_reminder_offsets, blank=True
     )

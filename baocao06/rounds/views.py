@@ -53,6 +53,7 @@ def open_round(request):
                 contact_phone=data["contact_phone"],
                 contact_email=data["contact_email"],
                 reminder_offsets=data["reminder_offsets"],
+                previous=data["previous"],
             )
             messages.success(request, f"Đã mở kỳ báo cáo và giao cho {round_.reports.count()} đơn vị.")
             return redirect("rounds:board", round_id=round_.pk)
