@@ -138,7 +138,7 @@ def do_save_part(report: Report, key: str, data: Any, *, base_revision: int, act
     with transaction.atomic():
         locked = (
             Report.objects.select_for_update(of=("self",))
-            .select_related("round")
+            .select_related("round", "unit")
             .defer("round__layout")
             .get(pk=report.pk)
         )

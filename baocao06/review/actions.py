@@ -55,11 +55,11 @@ def _url(report: Report, comment: Comment | None = None) -> str:
     return f"{url}#c-{comment.pk}" if comment else url
 
 
-def _set_status(report: Report, status: str, actor) -> str:
+def _set_status(report: Report, status: str) -> str:
+    # `last_activity_*` stay the unit's own (what the board shows); the review is in the audit log.
     old = report.status
     report.status = status
-    report.last_activity_at, report.last_activity_by = clock.now(), actor
-    report.save(update_fields=["status", "last_activity_at", "last_activity_by"])
+    report.save(update_fields=["status"])
     return old
 
 
@@ -159,7 +159,7 @@ def do_return_report(report: Report, *, actor, message: str = "") -> list[Commen
         comments = _publish_drafts(locked, now)
         if not comments:
             raise ReviewRefused("Hãy ghi ít nhất một nhận xét (hoặc lời nhắn chung) trước khi trả lại báo cáo.")
-        old = _set_status(locked, new_status, actor)
+        old = _set_status(locked, new_status)
         places = "; ".join(c.place for c in comments[:5]) + ("…" if len(comments) > 5 else "")
         notify(
             unit_people([locked.unit_id], UNIT_ROLES),
@@ -190,7 +190,7 @@ def do_accept_report(report: Report, *, actor) -> None:
         locked = lock_report(report)
         new_status = _transition(locked, "accept")
         comments = _publish_drafts(locked, clock.now())
-        old = _set_status(locked, new_status, actor)
+        old = _set_status(locked, new_status)
         notify(
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.ACCEPTED,
@@ -230,7 +230,7 @@ def do_reopen_report(report: Report, *, actor, reason: str) -> Comment:
             created_at=now,
             published_at=now,
         )
-        old = _set_status(locked, new_status, actor)
+        old = _set_status(locked, new_status)
         notify(
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.REOPENED,
