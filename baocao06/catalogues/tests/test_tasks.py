@@ -181,3 +181,17 @@ class OverdueTests(TaskCase):
         for key in ("nx1", "nx2"):  # completed; due after the cut-off
             row = re.search(rf'<tr id="r-PL01-{key}".*?</tr>', body, re.S).group(0)
             self.assertNotIn("Quá hạn", row)
+
+
+class OverdueListTests(TaskCase):
+    def test_the_secretariat_lists_overdue_tasks_naming_unit_task_and_date(self):
+        self.submit_with_tasks()
+        self.login(self.secretariat)
+        body = self.client.get(reverse("rounds:overdue_tasks", args=[self.round.pk])).content.decode()
+        rows = re.findall(r"<tr>\s*<td><a [^>]*>(.*?)</a></td>\s*<td><small>(.*?)</small>.*?</tr>", body, re.S)
+        self.assertEqual(rows, [("Bộ Tư pháp", "NV-BTP-0001")])  # in progress, due 31/03; the others are not overdue
+        self.assertIn("Quý I/2024 <small class=\"muted\">(31/03/2024)</small>", body)
+        self.assertIn('<td class="num">75</td>', body)
+        self.assertIn("<td>Đang triển khai</td>", body)
+        self.login(self.reporter)
+        self.assertEqual(self.client.get(reverse("rounds:overdue_tasks", args=[self.round.pk])).status_code, 403)
