@@ -54,7 +54,7 @@ def record_tasks(report: Report, view, content: dict) -> int:
     unit = Unit.objects.select_for_update().get(pk=report.unit_id)  # codes are numbered per unit
     known = {(r.table, r.row_key): r.task for r in TaskRow.objects.filter(report=report).select_related("task")}
     by_code = {t.code: t for t in Task.objects.filter(unit=unit, source=TaskSource.UNIT)}
-    number = len(by_code)
+    number = max((t.position for t in by_code.values()), default=0)  # codes are never reused
     changed: list[Task] = []
     created: list[tuple[str, str, Task]] = []
     mapped: list[tuple[str, str, Task]] = []
@@ -93,9 +93,10 @@ def record_tasks(report: Report, view, content: dict) -> int:
     return len(created) + len(changed)
 
 
-def carry_over_tasks(round_, previous) -> dict[str, int]:
-    """Prefill each unit's task tables in `round_` with its open tasks of `previous` (its last
-    submitted version there), as draft rows keyed by the task's code. Returns {unit key: rows}.
+def carry_over_tasks(round_, previous, units=None) -> dict[str, int]:
+    """Prefill each unit's task tables in `round_` (only `units`' when given) with its open tasks of
+    `previous` (its last submitted version there), as draft rows keyed by the task's code. Returns
+    {unit key: rows}.
 
     The reports stay "not started": nothing was typed yet; the rows are where the unit starts from.
     """
@@ -103,7 +104,10 @@ def carry_over_tasks(round_, previous) -> dict[str, int]:
         return {}
     layout, previous_layout = round_.get_layout(), previous.get_layout()
     tables = [t for t in layout.tables if (t.tasks or {}).get("carry_over") and t.key in previous_layout.table_index]
-    reports = {r.unit_id: r for r in round_.reports.select_related("unit")}
+    reports = round_.reports.select_related("unit")
+    if units is not None:
+        reports = reports.filter(unit__in=list(units))
+    reports = {r.unit_id: r for r in reports}
     counts: dict[str, int] = {}
     parts: list[ReportPart] = []
     now = clock.now()

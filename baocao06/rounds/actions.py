@@ -64,7 +64,8 @@ def do_assign_units(round_: Round, units, *, actor) -> int:
     new = [u for u in units if u.pk not in assigned]
     Report.objects.bulk_create([Report(round=round_, unit=u) for u in new])
     if new:
-        record("round.units_assigned", round_, actor=actor, units=[u.key for u in new])
+        carried = carry_over_tasks(round_, round_.previous, units=new) if round_.previous_id else {}
+        record("round.units_assigned", round_, actor=actor, units=[u.key for u in new], carried_over=carried)
     return len(new)
 
 

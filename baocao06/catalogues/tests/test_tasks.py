@@ -10,6 +10,7 @@ from baocao06.catalogues.models import Task, TaskRow
 from baocao06.reports.actions import do_save_part, do_submit_report
 from baocao06.reports.models import Report, ReportStatus
 from baocao06.review.actions import do_return_report
+from baocao06.rounds.actions import do_assign_units
 from baocao06.rounds.models import Round
 from baocao06.test import BaseTestCase
 
@@ -160,6 +161,14 @@ class CarryOverTests(TaskCase):
         self.assertIn('<td data-count="carried_over">2</td>', summary)
         template = re.search(r'<template data-row-template="B">.*?</template>', body, re.S).group(0)
         self.assertIn('<option value="new" selected>', template)
+
+    def test_a_unit_assigned_later_gets_its_carried_tasks_too(self):
+        self.submit_with_tasks()
+        later = self.open_next_round(unit_keys="")  # the provinces only
+        self.assertFalse(later.reports.filter(unit=self.ministry).exists())
+        do_assign_units(later, [self.ministry], actor=self.secretariat)
+        rows = Report.objects.get(round=later, unit=self.ministry).parts.get(key="PL01").data["rows"]
+        self.assertEqual([r["key"] for r in rows], ["nNV-BTP-0001", "nNV-BTP-0003"])
 
     def test_resolution_175_tasks_keep_their_catalogue_codes_across_rounds(self):
         later = self.open_next_round()
