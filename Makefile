@@ -24,6 +24,7 @@ demo: venv
 	@mkdir -p var
 	env -u DATABASE_URL $(LOCAL) $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL $(LOCAL) $(PY) manage.py load_demo
+	env -u DATABASE_URL $(LOCAL) $(PY) manage.py send_reminders --schedule
 	@echo "Background worker (reminders, exports) and web server starting; Ctrl+C stops both."
 	@env -u DATABASE_URL $(LOCAL) $(PY) manage.py db_worker --queue-name '*' --no-reload > var/worker.log 2>&1 & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

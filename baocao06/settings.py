@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "baocao06.catalogues",
     "baocao06.rounds",
     "baocao06.reports",
+    "baocao06.review",
+    "baocao06.notifications",
     "baocao06.demo",
     "baocao06.workbooks",
     "baocao06.api",
@@ -94,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "baocao06.core.context_processors.now",
+                "baocao06.notifications.context_processors.unread",
             ],
         },
     }
@@ -188,6 +191,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "baocao06@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
 
 # --- Security headers -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -222,5 +226,9 @@ LOGGING = {
 # --- The product --------------------------------------------------------------------------
 # Where the repository's data files live (units, catalogues, report definitions).
 BAOCAO06_DATA_DIR = BASE_DIR / "data"
+# The address people open, for links in e-mails.
+BAOCAO06_SITE_URL = os.environ.get("BAOCAO06_SITE_URL", "http://127.0.0.1:8000")
+# Seconds between two runs of the reminder tick (notifications/tasks.py).
+BAOCAO06_REMINDER_INTERVAL = int(os.environ.get("BAOCAO06_REMINDER_INTERVAL", 900))
 # How long a draft edit may wait on the autosave queue in the browser (ms).
 BAOCAO06_AUTOSAVE_DELAY_MS = int(os.environ.get("BAOCAO06_AUTOSAVE_DELAY_MS", 700))

@@ -18,6 +18,8 @@ urlpatterns = [
     path("ky-bao-cao/", include("baocao06.rounds.urls")),
     path("bao-cao/", include("baocao06.reports.urls")),
     path("bao-cao/", include("baocao06.workbooks.urls")),
+    path("bao-cao/", include("baocao06.review.urls")),
+    path("thong-bao/", include("baocao06.notifications.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -16,7 +16,9 @@ def measure(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> dict:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return {"min": min(times), "median": statistics.median(times), "max": max(times), "runs": repeat}
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"min": min(times), "median": statistics.median(times), "max": max(times), "p95": p95, "runs": repeat}
 
 
 def fmt(result: dict) -> str:

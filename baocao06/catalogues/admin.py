@@ -15,10 +15,22 @@ class ServiceAdmin(SecretariatAdmin):
 
 @admin.register(Task)
 class TaskAdmin(SecretariatAdmin):
-    list_display = ["code", "group", "number", "short_title", "lead", "due", "due_date", "active"]
-    list_filter = ["source", "group", "active"]
-    search_fields = ["code", "title", "lead"]
-    readonly_fields = ["due_date"]
+    list_display = [
+        "code",
+        "unit",
+        "group",
+        "number",
+        "short_title",
+        "lead",
+        "due",
+        "due_date",
+        "last_result",
+        "active",
+    ]
+    list_filter = ["source", "is_open", "group", "active"]
+    search_fields = ["code", "title", "lead", "unit__name"]
+    readonly_fields = ["due_date", "unit", "first_round", "last_report", "last_result", "is_open"]
+    list_select_related = ["unit"]
 
     @admin.display(description="nhiệm vụ")
     def short_title(self, obj):

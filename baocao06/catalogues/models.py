@@ -45,7 +45,12 @@ class TaskSource(models.TextChoices):
 
 
 class Task(models.Model):
-    """A task with a stable identity across rounds: a Resolution 175 task or one a unit reports."""
+    """A task with a stable identity across rounds: a Resolution 175 task or one a unit reports.
+
+    A unit's tasks (source `unit`) are recorded from the free rows of its submitted reports (see
+    catalogues/task_records.py) with a code `NV-<unit>-<n>`; carried into later rounds, their rows are
+    keyed `n<code>`, so "carried over from the previous round" is a fact the system knows.
+    """
 
     code = models.CharField("mã", max_length=48, unique=True)
     source = models.CharField("nguồn", max_length=8, choices=TaskSource.choices, default=TaskSource.R175)
@@ -61,6 +66,32 @@ class Task(models.Model):
     note = models.TextField("ghi chú", blank=True)
     position = models.PositiveIntegerField("thứ tự", default=0)
     active = models.BooleanField("đang dùng", default=True)
+    unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name="đơn vị báo cáo",
+    )
+    first_round = models.ForeignKey(
+        "rounds.Round",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="báo cáo lần đầu",
+    )
+    last_report = models.ForeignKey(
+        "reports.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="báo cáo gần nhất",
+    )
+    last_result = models.CharField("kết quả gần nhất", max_length=32, blank=True)
+    is_open = models.BooleanField("chưa hoàn thành", default=True)
 
     class Meta:
         verbose_name = "nhiệm vụ"
@@ -73,3 +104,21 @@ class Task(models.Model):
     def save(self, *args, **kwargs):
         self.due_date = deadline_date(self.due)
         super().save(*args, **kwargs)
+
+
+class TaskRow(models.Model):
+    """Which task a row of a unit's report is: the task's identity, kept outside the row's key.
+
+    A row typed in a round keeps the key the browser gave it; a carried row is keyed `n<code>`.
+    """
+
+    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="task_rows")
+    table = models.CharField(max_length=60)
+    row_key = models.CharField(max_length=64)
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="rows")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "table", "row_key"], name="taskrow_report_row_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.table}/{self.row_key} → {self.task_id}"

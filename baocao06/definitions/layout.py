@@ -234,6 +234,7 @@ class Table:
     totals: list[dict]
     rules: list[dict]
     notes: list[str]
+    tasks: dict | None = None  # the `tasks` block (definitions/taskrows.py)
     column_index: dict[str, dict] = field(init=False)
     formulas: dict[str, expressions.Expression] = field(init=False)
     formula_order: list[str] = field(init=False)
@@ -340,6 +341,7 @@ class Layout:
             totals=t.get("totals") or [],
             rules=t.get("rules") or [],
             notes=t.get("notes") or [],
+            tasks=t.get("tasks"),
         )
 
     def walk_sections(self) -> Iterable[Section]:

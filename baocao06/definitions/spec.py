@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from baocao06.units.kinds import UnitKind
 
 from . import expressions
+from .taskrows import TaskSpec, check_tasks
 
 FORMAT_VERSION = 1
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=60)]
@@ -121,6 +122,7 @@ class Table(_Model):
     totals: list[Total] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    tasks: TaskSpec | None = None  # rows are tasks: overdue, task records, carry-over (taskrows.py)
 
 
 class FieldSpec(_Model):
@@ -474,6 +476,8 @@ def _check_table(spec, table: Table, section_keys, audience_names, catalogues) -
             elif columns[key].type not in NUMERIC_TYPES:
                 add(f".totals[{total.key}]", f"cột {key} không phải cột số, không cộng được")
 
+    if table.tasks is not None:
+        problems += [(f"{place}.tasks{w}", m) for w, m in check_tasks(table)]
     for key in _duplicates(r.key for r in table.rules):
         add(f".rules[{key}]", "mã quy tắc bị lặp")
     for rule in table.rules:

@@ -107,6 +107,10 @@ class Filler:
                     rows.append({"key": f"n{group.group.key}{index}", "group": group.group.key, "values": values})
         return {"rows": rows}
 
+    def free_row_values(self, table) -> dict:
+        """The values of one free row a unit would type (used for rows carried from a previous round)."""
+        return self._row_values(table, fixed=False)
+
     def _wants_free_rows(self, table) -> bool:
         # Task lists and not-yet-integrated services are common; extra service rows less so.
         return self.rng.random() < (0.9 if table.key in {"PL01", "PL05"} else 0.45)

@@ -1,13 +1,18 @@
-"""The demo: the 4709 round of the first half of 2024, as the Secretariat would have seen it.
+"""The demo: the 4709 round of the first half of 2024 and the year-end round that follows it, as the
+Secretariat would have seen them.
 
-Everything goes through the real actions (open round, save parts, submit) with the clock set to
-June 2024, so versions, late flags and the audit log are what real use would have produced.
+Everything goes through the real actions (open round, save, submit, remark, return, accept, remind,
+ask for explanations) on one timeline per round with the clock set to 2024 (demo/timeline.py), so
+versions, late flags, notifications and the audit log are what real use would have produced.
+
+The demo logins' reports: in the 4709 round the Ministry of Justice's was returned with two remarks (to
+fix and send again) and Hà Nội's was returned, fixed and sent again (waiting for the Secretariat, who
+sees what changed); in the year-end round both are drafts that start from their tasks carried over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +25,13 @@ from baocao06.accounts.models import GlobalRole, Membership, TotpDevice, UnitRol
 from baocao06.catalogues.loading import load_catalogues
 from baocao06.core import clock
 from baocao06.definitions.loading import store_definition
-from baocao06.reports.actions import do_save_part, do_submit_report, view_for
 from baocao06.rounds.actions import do_open_round, units_to_assign
 from baocao06.rounds.models import PeriodKind, Round
 from baocao06.units.kinds import UnitKind
 from baocao06.units.loading import load_communes, load_units
 from baocao06.units.models import Unit
 
-from .generator import Filler
+from .timeline import RoundScript, aware, replay_round
 
 # Printed by `make demo`; only the demo accounts of a local SQLite database use it.
 DEMO_PASSWORD = "demo-baocao06-2024"  # noqa: S105
@@ -57,11 +61,40 @@ LOGINS = [
     Login("hanoi.lanhdao", "Đỗ Văn Hùng", "Lãnh đạo UBND TP Hà Nội", "P01", UnitRole.APPROVER),
     Login("lanhdao.vpcp", "Hoàng Anh Tuấn", "Lãnh đạo (chỉ xem)", global_role=GlobalRole.VIEWER),
 ]
-DEMO_UNITS_IN_DRAFT = {"BTP", "P01"}
+DEMO_EMAIL_DOMAIN = "demo.baocao06.local"  # the console backend prints their e-mails (var/worker.log)
+KINDS = [
+    UnitKind.MINISTRY,
+    UnitKind.MINISTRY_AGENCY,
+    UnitKind.GOVERNMENT_AGENCY,
+    UnitKind.CENTRAL_OTHER,
+    UnitKind.PROVINCE,
+]
 
 
-def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+def first_half() -> RoundScript:
+    return RoundScript(
+        seed=SEED,
+        fill_from=aware(dt.date(2024, 6, 11), 8),
+        deadline=aware(dt.date(2024, 6, 17), 23, 59),
+        reminders=(aware(dt.date(2024, 6, 14), 8), aware(dt.date(2024, 6, 16), 8), aware(dt.date(2024, 6, 18), 8)),
+        fates=(("not_started", 0.06), ("draft", 0.16), ("submitted", 1.0)),
+        late_share=0.15,
+        review=True,
+        scripted={"BTP": "returned", "P01": "returned_fixed"},
+    )
+
+
+def year_end() -> RoundScript:
+    return RoundScript(
+        seed=SEED + 1,
+        fill_from=aware(dt.date(2024, 12, 2), 8),
+        deadline=aware(dt.date(2024, 12, 18), 23, 59),
+        reminders=(aware(dt.date(2024, 12, 15), 8), aware(dt.date(2024, 12, 17), 8), aware(dt.date(2024, 12, 19), 8)),
+        fates=(("not_started", 0.08), ("draft", 0.3), ("submitted", 1.0)),
+        late_share=0.2,
+        review=False,
+        scripted={"BTP": "draft", "P01": "draft"},
+    )
 
 
 def _user(username, full_name, global_role="", password=None) -> User:
@@ -81,117 +114,119 @@ def demo_round() -> Round | None:
     return Round.objects.filter(dispatch_number=DISPATCH).first()
 
 
-def build_demo(out=print) -> Round:
-    """Load units, catalogues and the 4709 definition, and replay the round. Idempotent."""
+def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
+    """Load units, catalogues and the 4709 definition, and replay both rounds. Idempotent.
+
+    `unit_keys` limits the rounds to those units (the demo's own test uses a few, without communes).
+    """
     existing = demo_round()
     if existing:
         return existing
     out("Nạp danh sách đơn vị…")
     load_units()
-    load_communes()
+    if unit_keys is None:
+        load_communes()
     out("Nạp danh mục và mẫu báo cáo 4709…")
     load_catalogues()
     text = (Path(settings.BAOCAO06_DATA_DIR) / "definitions" / DEFINITION_FILE).read_text(encoding="utf-8")
     definition, _ = store_definition(text)
+    logins = _logins()
+    secretariat = logins["thuky"]
+    people_of = _people(logins)
+    script_1, script_2 = first_half(), year_end()
+    with transaction.atomic():
+        first = _open(
+            definition,
+            secretariat,
+            unit_keys,
+            at=aware(dt.date(2024, 6, 10), 9),
+            title="Sơ kết 6 tháng đầu năm 2024 triển khai Đề án 06",
+            period_kind=PeriodKind.FIRST_HALF,
+            data_from=dt.date(2023, 12, 15),
+            data_to=dt.date(2024, 6, 14),
+            deadline=script_1.deadline,
+            dispatch_number=DISPATCH,
+            dispatch_date=dt.date(2024, 6, 10),
+        )
+        out(f"Kỳ 1: {first.title} — {first.reports.count()} đơn vị; điền, gửi, nhắc hạn, thẩm định…")
+        counts = replay_round(first, script_1, secretariat, people_of)
+        out(f"  {counts}")
+    with transaction.atomic():
+        # Same definition version (the outline of the year-end report is the same); the data window is
+        # Decree 09's year: 15/12/2023 – 14/12/2024.
+        second = _open(
+            definition,
+            secretariat,
+            unit_keys,
+            at=aware(dt.date(2024, 11, 25), 9),
+            title="Tổng kết năm 2024 triển khai Đề án 06 (kỳ minh họa)",
+            period_kind=PeriodKind.YEAR,
+            data_from=dt.date(2023, 12, 15),
+            data_to=dt.date(2024, 12, 14),
+            deadline=script_2.deadline,
+            previous=first,
+        )
+        out(f"Kỳ 2: {second.title} — nhiệm vụ chưa hoàn thành được chuyển tiếp từ kỳ 1; điền, gửi, nhắc hạn…")
+        counts = replay_round(second, script_2, secretariat, people_of)
+        out(f"  {counts}")
+    return first
+
+
+def _open(definition, secretariat, unit_keys, *, at, **fields) -> Round:
+    day = fields["data_to"]
+    units = units_to_assign(day, kinds=KINDS, keys=["EVN", "VNPOST"])
+    if unit_keys is not None:
+        units = units.filter(key__in=unit_keys)
+    with clock.frozen_at(at):
+        return do_open_round(
+            definition,
+            units=units,
+            actor=secretariat,
+            year=2024,
+            contact_name="Thiếu tá Nguyễn Minh Đức",
+            contact_phone="0984221359",
+            contact_email="trungtamdlcdean06@gmail.com",
+            **fields,
+        )
+
+
+def _logins() -> dict[str, User]:
     logins = {lg.username: _user(lg.username, lg.full_name, lg.global_role, DEMO_PASSWORD) for lg in LOGINS}
     for login in LOGINS:
+        user = logins[login.username]
+        if not user.email:
+            user.email = f"{login.username}@{DEMO_EMAIL_DOMAIN}"
+            user.save(update_fields=["email"])
         if login.unit_key:
-            Membership.objects.get_or_create(
-                user=logins[login.username], unit=Unit.objects.get(key=login.unit_key), role=login.unit_role
-            )
+            Membership.objects.get_or_create(user=user, unit=Unit.objects.get(key=login.unit_key), role=login.unit_role)
     for user in logins.values():
         if mfa.requires_mfa(user):
             TotpDevice.objects.get_or_create(
                 user=user, defaults={"secret": DEMO_TOTP_SECRET, "confirmed_at": timezone.now()}
             )
             User.objects.filter(pk=user.pk).update(mfa_enabled=True)
-    secretariat = logins["thuky"]
-    day = dt.date(2024, 6, 14)
-    kinds = [
-        UnitKind.MINISTRY,
-        UnitKind.MINISTRY_AGENCY,
-        UnitKind.GOVERNMENT_AGENCY,
-        UnitKind.CENTRAL_OTHER,
-        UnitKind.PROVINCE,
-    ]
-    units = units_to_assign(day, kinds=kinds, keys=["EVN", "VNPOST"])
-    with clock.frozen_at(_aware(dt.date(2024, 6, 10), 9)):
-        round_ = do_open_round(
-            definition,
-            units=units,
-            actor=secretariat,
-            title="Sơ kết 6 tháng đầu năm 2024 triển khai Đề án 06",
-            period_kind=PeriodKind.FIRST_HALF,
-            year=2024,
-            data_from=dt.date(2023, 12, 15),
-            data_to=day,
-            deadline=_aware(dt.date(2024, 6, 17), 23, 59),
-            dispatch_number=DISPATCH,
-            dispatch_date=dt.date(2024, 6, 10),
-            contact_name="Thiếu tá Nguyễn Minh Đức",
-            contact_phone="0984221359",
-            contact_email="trungtamdlcdean06@gmail.com",
-        )
-    out(f"Mở kỳ báo cáo, giao cho {round_.reports.count()} đơn vị; đang điền báo cáo mẫu…")
-    rng = random.Random(SEED)
-    for report in round_.reports.select_related("unit").order_by("unit__kind_order", "unit__sort_key"):
-        _replay(report, rng, logins)
-    return round_
+    return logins
 
 
-def _unit_people(unit, logins):
-    reporter = next(
-        (
-            u
-            for lg, u in logins.items()
-            if lg.endswith(".chuyenvien") and Membership.objects.filter(user=u, unit=unit).exists()
-        ),
-        None,
-    )
-    approver = next(
-        (
-            u
-            for lg, u in logins.items()
-            if lg.endswith(".lanhdao") and Membership.objects.filter(user=u, unit=unit).exists()
-        ),
-        None,
-    )
-    if reporter is None:
-        reporter = _user(f"{unit.key.lower()}.chuyenvien", f"Chuyên viên {unit.name}")
-        Membership.objects.get_or_create(user=reporter, unit=unit, role=UnitRole.REPORTER)
-    if approver is None:
-        approver = _user(f"{unit.key.lower()}.lanhdao", f"Lãnh đạo {unit.name}")
-        Membership.objects.get_or_create(user=approver, unit=unit, role=UnitRole.APPROVER)
-    return reporter, approver
+def _people(logins):
+    """(reporter, approver) of a unit: the demo logins where they exist, generated staff elsewhere."""
+    named = {}
+    for login in LOGINS:
+        if login.unit_key:
+            named[(login.unit_key, login.unit_role)] = logins[login.username]
+    cache: dict[int, tuple[User, User]] = {}
 
+    def people_of(unit):
+        if unit.pk not in cache:
+            reporter = named.get((unit.key, UnitRole.REPORTER))
+            approver = named.get((unit.key, UnitRole.APPROVER))
+            if reporter is None:
+                reporter = _user(f"{unit.key.lower()}.chuyenvien", f"Chuyên viên {unit.name}")
+                Membership.objects.get_or_create(user=reporter, unit=unit, role=UnitRole.REPORTER)
+            if approver is None:
+                approver = _user(f"{unit.key.lower()}.lanhdao", f"Lãnh đạo {unit.name}")
+                Membership.objects.get_or_create(user=approver, unit=unit, role=UnitRole.APPROVER)
+            cache[unit.pk] = (reporter, approver)
+        return cache[unit.pk]
 
-@transaction.atomic
-def _replay(report, rng: random.Random, logins) -> None:
-    unit = report.unit
-    reporter, approver = _unit_people(unit, logins)
-    roll = rng.random()
-    if unit.key in DEMO_UNITS_IN_DRAFT:
-        fate, completeness = "draft", 0.6
-    elif roll < 0.06:
-        return  # not started
-    elif roll < 0.16:
-        fate, completeness = "draft", rng.uniform(0.2, 0.8)
-    else:
-        fate, completeness = "submitted", 1.0
-    late = fate == "submitted" and rng.random() < 0.15
-    start = _aware(dt.date(2024, 6, 11), 8) + dt.timedelta(hours=rng.randint(0, 100))
-    filler = Filler(view_for(report), SEED, unit.name)
-    parts = filler.report(completeness)
-    moment = start
-    for key, data in parts.items():
-        moment += dt.timedelta(minutes=rng.randint(2, 25))
-        with clock.frozen_at(moment):
-            do_save_part(report, key, data, base_revision=0, actor=reporter)
-    if fate == "submitted":
-        submit_at = (
-            _aware(dt.date(2024, 6, 18 + rng.randint(0, 8)), 10)
-            if late
-            else min(moment + dt.timedelta(hours=rng.randint(1, 30)), _aware(dt.date(2024, 6, 17), 22))
-        )
-        with clock.frozen_at(max(submit_at, moment + dt.timedelta(minutes=5))):
-            do_submit_report(report, actor=approver)
+    return people_of

@@ -16,12 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from baocao06.audit.actions import record
+from baocao06.catalogues.task_records import record_tasks
 from baocao06.core import clock
 from baocao06.definitions import cells
 from baocao06.definitions.validation import Problem, blocking, clean_part, report_content, validate_report
 
 from . import workflow
-from .models import PartConflict, Report, ReportPart, ReportVersion
+from .models import PartConflict, Report, ReportPart, ReportStatus, ReportVersion
 
 MAX_TEXT = 200_000  # hard cap on any one typed value, far above every definition's limit
 MAX_ROWS = 5_000
@@ -159,7 +160,10 @@ def part_changes(key: str, old: dict, new: dict) -> list[dict]:
 def _lock_editable(report: Report) -> tuple[Report, str]:
     """The report row locked for this transaction, and the status a save moves it to."""
     locked = (
-        Report.objects.select_for_update(of=("self",)).select_related("round").defer("round__layout").get(pk=report.pk)
+        Report.objects.select_for_update(of=("self",))
+        .select_related("round", "unit")
+        .defer("round__layout")
+        .get(pk=report.pk)
     )
     if not locked.round.is_open:
         raise NotEditable("Kỳ báo cáo đã khóa, không nhận thêm thay đổi.")
@@ -393,7 +397,7 @@ def do_submit_report(
         content = report_content(view, parts)
         now = clock.now()
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        late = now > locked.round.deadline
+        late = now > locked.deadline
         version = ReportVersion.objects.create(
             report=locked,
             number=number,
@@ -406,11 +410,21 @@ def do_submit_report(
             request_fingerprint=request_fingerprint,
         )
         old_status = locked.status
-        locked.status, locked.submitted_at, locked.late = new_status, now, late
+        locked.status, locked.submitted_at = new_status, now
+        if locked.first_submitted_at is None:
+            locked.first_submitted_at, locked.late = now, late
         locked.current_version = version
         locked.last_activity_at, locked.last_activity_by = now, _user(actor)
         locked.save(
-            update_fields=["status", "submitted_at", "late", "current_version", "last_activity_at", "last_activity_by"]
+            update_fields=[
+                "status",
+                "submitted_at",
+                "first_submitted_at",
+                "late",
+                "current_version",
+                "last_activity_at",
+                "last_activity_by",
+            ]
         )
         record(
             "report.submitted",
@@ -423,4 +437,23 @@ def do_submit_report(
             late=late,
             source=source,
         )
+        record_tasks(locked, view, content)
+        if old_status == ReportStatus.RETURNED:
+            _tell_secretariat_of_resubmission(locked, version)
     return version
+
+
+def _tell_secretariat_of_resubmission(report: Report, version: ReportVersion) -> None:
+    from django.urls import reverse
+
+    from baocao06.notifications.actions import notify, secretariat_people
+    from baocao06.notifications.models import NotificationKind
+
+    notify(
+        secretariat_people(),
+        NotificationKind.RESUBMITTED,
+        f"{report.unit.name} đã gửi lại báo cáo “{report.round.title}”",
+        body=f"Lần gửi {version.number}, sau khi bị trả lại. Xem thay đổi so với lần gửi trước.",
+        url=reverse("review:review", args=[report.pk]),
+        report=report,
+    )

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -14,6 +15,14 @@ class ReportStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = frozenset({ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
+# Reports the unit still owes (never sent, or sent back): the ones reminders chase.
+OUTSTANDING_STATUSES = EDITABLE_STATUSES
+
+
+class ReportQuerySet(models.QuerySet):
+    def with_deadline(self):
+        """Annotate `effective_deadline`: the unit's extension, or else the round's deadline."""
+        return self.annotate(effective_deadline=Coalesce("deadline_extended_to", "round__deadline"))
 
 
 class Report(models.Model):
@@ -30,10 +39,17 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    first_submitted_at = models.DateTimeField("gửi lần đầu lúc", null=True, blank=True)
+    # Whether the unit's first submission came after its deadline (a resubmission after a return
+    # does not make a unit late; each version keeps its own late flag).
     late = models.BooleanField("gửi muộn", default=False)
     current_version = models.ForeignKey(
         "ReportVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    deadline_extended_to = models.DateTimeField("gia hạn đến", null=True, blank=True)
+    extension_note = models.CharField("lý do gia hạn", max_length=500, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "báo cáo"
@@ -48,10 +64,15 @@ class Report(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES and self.round.is_open
 
+    @property
+    def deadline(self):
+        """The unit's effective deadline: its extension if granted, else the round's."""
+        return self.deadline_extended_to or self.round.deadline
+
     def is_overdue(self, now=None) -> bool:
-        """Past the deadline with nothing submitted."""
+        """Past the unit's deadline with nothing ever submitted."""
         now = now or timezone.now()
-        return self.submitted_at is None and now > self.round.deadline
+        return self.first_submitted_at is None and now > self.deadline
 
 
 class ReportPart(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from baocao06.definitions import cells
+from baocao06.definitions import cells, taskrows
 from baocao06.definitions.layout import Section, TableView, UnitView
 from baocao06.definitions.validation import Problem, RowResult, TableResult, clean_section, clean_table, summary_counts
 
@@ -21,6 +21,8 @@ class Cell:
     value: Any = ""
     display: str = ""
     errors: list[str] = field(default_factory=list)
+    comments: list = field(default_factory=list)  # review remarks anchored to this cell
+    note: str = ""  # computed remark shown with the value (e.g. "Quá hạn 45 ngày")
 
     @property
     def key(self) -> str:
@@ -57,6 +59,8 @@ class RowView:
     level: int
     cells: list[Cell]
     errors: list[str]
+    comments: list = field(default_factory=list)  # review remarks anchored to the row as a whole
+    task_code: str = ""  # the task this row is (tables whose rows are task records)
 
 
 @dataclass
@@ -146,11 +150,32 @@ def row_view(table, row: RowResult) -> RowView:
     return RowView(row.key, row.group, row.number, row.label, row.fixed, row.heading, row.level, cells_, row_errors)
 
 
-def table_grid(view: TableView, result: TableResult) -> TableGrid:
+def _task_notes(table, row: RowResult, view_row: RowView, reference, task_codes) -> None:
+    """Overdue computed from the due date (never typed) and the task's code, for task tables."""
+    if not table.tasks or row.heading:
+        return
+    view_row.task_code = (task_codes or {}).get(row.key, "")
+    if reference is None:
+        return
+    days = taskrows.overdue_days(table, row.values, reference)
+    if days:
+        due = table.tasks["due"]
+        for cell in view_row.cells:
+            if cell.key == due:
+                cell.note = f"Quá hạn {days} ngày"
+
+
+def table_grid(
+    view: TableView, result: TableResult, *, reference=None, new_row_values=None, task_codes=None
+) -> TableGrid:
+    """The grid of a table; for task tables, `reference` (the round's cut-off) marks overdue tasks,
+    `task_codes` names the rows' tasks, and `new_row_values` prefill a row the unit adds."""
     table = view.table
     by_group: dict[str, list[RowView]] = {}
     for row in result.rows:
-        by_group.setdefault(row.group, []).append(row_view(table, row))
+        shown = row_view(table, row)
+        _task_notes(table, row, shown, reference, task_codes)
+        by_group.setdefault(row.group, []).append(shown)
     # Problems attached to rows are shown at the row; the list under the table shows them all.
     groups = []
     for group in view.groups:
@@ -164,7 +189,7 @@ def table_grid(view: TableView, result: TableResult) -> TableGrid:
                 False,
                 False,
                 1,
-                raw={},
+                raw=dict(new_row_values or {}),
                 values={},
                 editable={c["key"] for c in table.columns if table.is_input(c)},
             )
@@ -237,16 +262,21 @@ def computed_payload(result: TableResult) -> dict:
     return {"computed": computed, "totals": totals}
 
 
-def version_sections(view: UnitView, content: dict) -> dict:
+def version_sections(view: UnitView, content: dict, reference=None) -> dict:
     """A submitted version laid out for reading: section texts and table grids."""
     sections = []
     for section in view.sections():
         fields = (content.get("sections", {}).get(section.key) or {}).get("fields", {})
         sections.append(
-            {"section": section, "fields": [(f["label"], fields.get(f["key"], "")) for f in section.fields]}
+            {
+                "section": section,
+                "fields": [(f["label"], fields.get(f["key"], "")) for f in section.fields],
+                "keyed_fields": [(f["label"], fields.get(f["key"], ""), f["key"]) for f in section.fields],
+            }
         )
     tables = []
     for table_view in view.tables:
         data = content.get("tables", {}).get(table_view.key) or {}
-        tables.append(table_grid(table_view, clean_table(table_view, {"rows": data.get("rows", [])})))
+        result = clean_table(table_view, {"rows": data.get("rows", [])})
+        tables.append(table_grid(table_view, result, reference=reference))
     return {"sections": sections, "tables": tables}

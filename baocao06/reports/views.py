@@ -34,9 +34,13 @@ def report_list(request):
 
 
 def _page_context(request, report):
+    from baocao06.review import presenters as review_presenters
+
     view = view_for(report)
     parts = {p.key: p for p in report.parts.select_related("updated_by")}
     data = {k: p.data for k, p in parts.items()}
+    comments = review_presenters.index(review_presenters.threads(report, drafts=False), set(view.table_index))
+    task_codes = _task_codes(report, view)
     sections = []
     for section in view.sections():
         form = presenters.section_form(view, section, data.get(section.key)) if view.is_part(section.key) else None
@@ -48,12 +52,23 @@ def _page_context(request, report):
                 "summary": presenters.summary_for(view, section, data),
                 "part": parts.get(section.key),
                 "tables": [view.table_index[t] for t in section.tables if t in view.table_index],
+                "comments": comments.sections.get(section.key, {}),
             }
         )
     tables = []
     for table_view in view.tables:
         result = clean_table(table_view, data.get(table_view.key))
-        tables.append({"grid": presenters.table_grid(table_view, result), "part": parts.get(table_view.key)})
+        grid = presenters.table_grid(
+            table_view,
+            result,
+            reference=report.round.data_to,
+            task_codes=task_codes.get(table_view.key),
+            new_row_values=_new_row_values(report, table_view.table),
+        )
+        review_presenters.attach(grid, comments)
+        tables.append(
+            {"grid": grid, "part": parts.get(table_view.key), "comments": comments.tables.get(table_view.key, [])}
+        )
     editable = report.is_editable and can_edit_report(request.user, report)
     return {
         "report": report,
@@ -66,7 +81,39 @@ def _page_context(request, report):
         "submit_key": uuid.uuid4().hex,
         "versions": report.versions.select_related("submitted_by").order_by("-number"),
         "conflicts": report.conflicts.filter(resolved=False, user=request.user)[:5] if editable else [],
+        "comments": comments,
+        "explanations": report.explanations.select_related("requested_by", "answered_by"),
+        "can_reply": report.round.is_open and (request.user.is_secretariat or can_edit_report(request.user, report)),
+        "can_answer": can_edit_report(request.user, report),
     }
+
+
+def _task_codes(report, view) -> dict[str, dict[str, str]]:
+    """Codes of the tasks the rows of task tables are: recorded at submission, or carried (`n<code>`)."""
+    from baocao06.catalogues.models import TaskRow
+    from baocao06.catalogues.task_records import CODE_PREFIX
+
+    codes: dict[str, dict[str, str]] = {}
+    tables = [t.key for t in view.tables if t.table.tasks]
+    if not tables:
+        return codes
+    for table_view in view.tables:
+        if table_view.table.tasks:
+            codes[table_view.key] = {key: key for key in table_view.fixed_rows}  # catalogue rows: their code
+    for row in report.parts.filter(key__in=tables).values_list("key", "data"):
+        for typed in (row[1] or {}).get("rows") or []:
+            key = str(typed.get("key") or "")
+            if key.startswith(f"n{CODE_PREFIX}-"):
+                codes[row[0]][key] = key[1:]
+    for table, row_key, code in TaskRow.objects.filter(report=report).values_list("table", "row_key", "task__code"):
+        codes.setdefault(table, {})[row_key] = code
+    return codes
+
+
+def _new_row_values(report, table) -> dict | None:
+    """In a round that follows another, a row the unit adds is marked new (as the definition says)."""
+    carry = (table.tasks or {}).get("carry_over") or {}
+    return carry.get("new") if report.round.previous_id else None
 
 
 @login_required
@@ -200,5 +247,9 @@ def version_detail(request, report_id: int, number: int):
     return render(
         request,
         "reports/version.html",
-        {"report": report, "version": version, "rendered": presenters.version_sections(view, version.content)},
+        {
+            "report": report,
+            "version": version,
+            "rendered": presenters.version_sections(view, version.content, reference=report.round.data_to),
+        },
     )

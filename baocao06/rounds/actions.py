@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 
 from baocao06.audit.actions import record
 from baocao06.catalogues.registry import items_from_database
+from baocao06.catalogues.task_records import carry_over_tasks
 from baocao06.core import clock
+from baocao06.core.templatetags.vn import vndate
 from baocao06.definitions.layout import layout_hash, resolve
 from baocao06.definitions.models import Definition
 from baocao06.definitions.spec import Spec
@@ -16,6 +19,10 @@ from baocao06.reports.models import Report
 from baocao06.units.models import Unit
 
 from .models import Round, RoundStatus
+
+
+class Refused(ValueError):
+    """The round's state or the request does not allow this (the message says why, in Vietnamese)."""
 
 
 def units_to_assign(day: dt.date, kinds=(), keys=()):
@@ -26,7 +33,8 @@ def units_to_assign(day: dt.date, kinds=(), keys=()):
 
 @transaction.atomic
 def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
-    """Open a round on a definition version: freeze its layout, create one report per unit."""
+    """Open a round on a definition version: freeze its layout, create one report per unit, and
+    (with `previous=`) prefill each unit's task rows with its open tasks of the previous round."""
     spec = Spec.model_validate(definition.spec)
     layout = resolve(spec, items_from_database)
     fields.setdefault("opened_at", clock.now())
@@ -35,6 +43,7 @@ def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
     )
     units = list(units)
     Report.objects.bulk_create([Report(round=round_, unit=unit) for unit in units])
+    carried = carry_over_tasks(round_, round_.previous)
     record(
         "round.opened",
         round_,
@@ -42,6 +51,8 @@ def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
         definition=f"{definition.key} {definition.version}",
         units=len(units),
         deadline=round_.deadline.isoformat(),
+        previous=round_.previous_id,
+        carried_over=carried,
     )
     return round_
 
@@ -53,17 +64,84 @@ def do_assign_units(round_: Round, units, *, actor) -> int:
     new = [u for u in units if u.pk not in assigned]
     Report.objects.bulk_create([Report(round=round_, unit=u) for u in new])
     if new:
-        record("round.units_assigned", round_, actor=actor, units=[u.key for u in new])
+        carried = carry_over_tasks(round_, round_.previous, units=new) if round_.previous_id else {}
+        record("round.units_assigned", round_, actor=actor, units=[u.key for u in new], carried_over=carried)
     return len(new)
 
 
 @transaction.atomic
 def do_close_round(round_: Round, *, actor) -> None:
     """Close a round: it accepts nothing more."""
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_ = Round.objects.select_for_update().defer("layout").get(pk=round_.pk)
     if round_.status == RoundStatus.CLOSED:
         return
     round_.status = RoundStatus.CLOSED
     round_.closed_at = clock.now()
     round_.save(update_fields=["status", "closed_at"])
     record("round.closed", round_, actor=actor, changes=[{"field": "status", "old": "open", "new": "closed"}])
+
+
+@transaction.atomic
+def do_grant_extension(report, *, until: dt.datetime | None, note: str = "", actor) -> None:
+    """Give one unit a later deadline (or take it back with `until=None`).
+
+    Lateness is judged against the unit's effective deadline, so a unit that already sent its report
+    after the round's deadline but before the new one is no longer late.
+    """
+    from baocao06.notifications.actions import notify, unit_people
+    from baocao06.notifications.models import NotificationKind
+
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("round", "unit")
+        .defer("round__layout")
+        .get(pk=report.pk)
+    )
+    if locked.round.status != RoundStatus.OPEN:
+        raise Refused("Kỳ báo cáo đã khóa, không gia hạn được.")
+    if until is not None and until <= locked.round.deadline:
+        raise Refused("Hạn gia hạn phải sau hạn chung của kỳ báo cáo.")
+    old = locked.deadline_extended_to
+    locked.deadline_extended_to = until
+    locked.extension_note = (note or "").strip()[:500] if until else ""
+    if locked.first_submitted_at is not None:
+        locked.late = locked.first_submitted_at > locked.deadline
+    locked.save(update_fields=["deadline_extended_to", "extension_note", "late"])
+    what = f"được gia hạn đến {vndate(until)}" if until else "không còn được gia hạn"
+    notify(
+        unit_people([locked.unit_id], ["reporter", "approver"]),
+        NotificationKind.EXTENSION,
+        f"Báo cáo “{locked.round.title}” {what}",
+        body=locked.extension_note or f"Hạn gửi của đơn vị: {vndate(locked.deadline)}.",
+        url=reverse("reports:detail", args=[locked.pk]),
+        report=locked,
+    )
+    record(
+        "report.extension_granted" if until else "report.extension_withdrawn",
+        locked,
+        actor=actor,
+        unit=locked.unit,
+        changes=[
+            {
+                "place": "deadline_extended_to",
+                "old": old.isoformat() if old else None,
+                "new": until.isoformat() if until else None,
+            }
+        ],
+        note=locked.extension_note,
+    )
+
+
+@transaction.atomic
+def do_set_reminder_offsets(round_: Round, offsets: list[int], *, actor) -> None:
+    """Change when a round's reminders go out (reminders already sent stay sent)."""
+    round_ = Round.objects.select_for_update().defer("layout").get(pk=round_.pk)
+    old = list(round_.reminder_offsets or [])
+    round_.reminder_offsets = sorted(set(offsets))
+    round_.save(update_fields=["reminder_offsets"])
+    record(
+        "round.reminders_set",
+        round_,
+        actor=actor,
+        changes=[{"place": "reminder_offsets", "old": old, "new": round_.reminder_offsets}],
+    )

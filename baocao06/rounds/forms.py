@@ -10,9 +10,25 @@ from django.utils import timezone
 from baocao06.definitions.models import Definition
 from baocao06.units.kinds import UnitKind
 
-from .models import PeriodKind, default_window
+from .models import PeriodKind, Round, default_window
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+
+
+def parse_offsets(text: str) -> list[int]:
+    """Read reminder offsets such as "-3, -1, 1": whole days from the deadline, at most six, within 60."""
+    offsets = []
+    for item in text.replace(";", ",").split(","):
+        item = item.strip().replace("−", "-")
+        if not item:
+            continue
+        try:
+            offsets.append(int(item))
+        except ValueError:
+            raise forms.ValidationError(f"“{item[:10]}” không phải số ngày.") from None
+    if len(set(offsets)) > 6 or any(abs(o) > 60 for o in offsets):
+        raise forms.ValidationError("Tối đa 6 lần nhắc, mỗi lần trong vòng 60 ngày trước hoặc sau hạn.")
+    return sorted(set(offsets))
 
 
 class OpenRoundForm(forms.Form):
@@ -33,11 +49,23 @@ class OpenRoundForm(forms.Form):
         help_text="Để trống: theo Nghị định 09/2019/NĐ-CP (kỳ 6 tháng đầu năm: 14/6)",
     )
     deadline = forms.DateField(label="Hạn gửi báo cáo (hết ngày)", widget=DATE_INPUT)
+    previous = forms.ModelChoiceField(
+        Round.objects.light(),
+        label="Kỳ trước",
+        required=False,
+        help_text="Nhiệm vụ chưa hoàn thành của mỗi đơn vị ở kỳ trước được chuyển sang (giữ nguyên mã nhiệm vụ).",
+    )
     dispatch_number = forms.CharField(label="Số văn bản yêu cầu", max_length=64, required=False)
     dispatch_date = forms.DateField(label="Ngày văn bản", required=False, widget=DATE_INPUT)
     contact_name = forms.CharField(label="Người liên hệ", max_length=150, required=False)
     contact_phone = forms.CharField(label="Điện thoại liên hệ", max_length=32, required=False)
     contact_email = forms.EmailField(label="Thư điện tử liên hệ", required=False)
+    reminder_offsets = forms.CharField(
+        label="Nhắc hạn (số ngày so với hạn gửi)",
+        initial="-3, -1, 1",
+        required=False,
+        help_text="Âm: trước hạn, dương: sau hạn (nhắc cả lãnh đạo đơn vị). Để trống: không nhắc.",
+    )
     kinds = forms.MultipleChoiceField(
         label="Giao cho các loại đơn vị",
         choices=[(k.value, k.label) for k in UnitKind if k != UnitKind.COMMUNE]
@@ -50,6 +78,9 @@ class OpenRoundForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "VD: EVN, VNPOST"}),
     )
+
+    def clean_reminder_offsets(self):
+        return parse_offsets(self.cleaned_data.get("reminder_offsets") or "")
 
     def clean(self):
         data = super().clean()
@@ -88,5 +119,5 @@ class OpenRoundForm(forms.Form):
         """The fields of `do_open_round` from the cleaned form."""
         data = self.cleaned_data
         fields = ["title", "period_kind", "year", "data_from", "data_to", "dispatch_number", "dispatch_date"]
-        fields += ["contact_name", "contact_phone", "contact_email"]
+        fields += ["contact_name", "contact_phone", "contact_email", "reminder_offsets", "previous"]
         return {name: data[name] for name in fields} | {"deadline": self.deadline_at()}

@@ -26,6 +26,11 @@ def default_window(kind: str, year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 12, 15), dt.date(year, 12, 14)
 
 
+def default_reminder_offsets() -> list[int]:
+    """3 days and 1 day before the deadline, 1 day after it (see notifications/reminders.py)."""
+    return [-3, -1, 1]
+
+
 class RoundStatus(models.TextChoices):
     OPEN = "open", "Đang nhận báo cáo"
     CLOSED = "closed", "Đã khóa"
@@ -71,6 +76,17 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField("khóa lúc", null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_rounds",
+        verbose_name="kỳ trước (chuyển tiếp nhiệm vụ)",
+    )
+    reminder_offsets = models.JSONField(
+        "nhắc hạn (số ngày so với hạn gửi)", default=default_reminder_offsets, blank=True
+    )
 
     objects = RoundQuerySet.as_manager()
 

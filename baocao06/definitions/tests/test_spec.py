@@ -70,3 +70,36 @@ def problems_with_catalogues(text):
     with pytest.raises(SpecError) as info:
         load_spec(text, catalogues={"services": frozenset({"code", "name", "owner"})})
     return info.value.problems
+
+
+TASKS = """    tasks:
+      due: due
+      open: "result != 'done'"
+      record: {title: content, due: due, result: result}
+      carry_over: {set: {result: done}, clear: [cause], new: {}}
+"""
+
+
+def with_tasks(block=TASKS):
+    return MINI.replace(
+        "      - {key: cause_required, when: \"result == 'not_done'\", require: [cause], "
+        'message: "Nhiệm vụ chưa hoàn thành phải nêu nguyên nhân."}\n',
+        "      - {key: cause_required, when: \"result == 'not_done'\", require: [cause], "
+        'message: "Nhiệm vụ chưa hoàn thành phải nêu nguyên nhân."}\n' + block,
+    )
+
+
+def test_a_tasks_block_is_read():
+    spec = load_spec(with_tasks())
+    table = next(t for t in spec.appendices if t.key == "T1")
+    assert (table.tasks.due, table.tasks.record["title"], table.tasks.carry_over.clear) == ("due", "content", ["cause"])
+
+
+def test_a_tasks_block_naming_wrong_columns_or_values_is_refused():
+    block = TASKS.replace("due: due\n", "due: content\n").replace("result: result}", "result: ketqua, owner: cause}")
+    block = block.replace("set: {result: done}", "set: {result: xong}")
+    found = problems(with_tasks(block))
+    assert ("appendices[T1].tasks.due", "cột hạn phải có kiểu deadline hoặc date") in found
+    assert ("appendices[T1].tasks.record", "cột không tồn tại: ketqua") in found
+    assert any(p == "appendices[T1].tasks.record" and "trường không hỗ trợ: owner" in m for p, m in found)
+    assert ("appendices[T1].tasks.carry_over", "giá trị không có trong cột result: xong") in found

@@ -43,6 +43,14 @@ class OpenRoundTests(BaseTestCase):
         event = AuditEvent.objects.get(action="round.opened", object_id=str(round_.pk))
         self.assertEqual(event.data["units"], 65)
 
+    def test_reminder_offsets_are_chosen_when_opening_the_round(self):
+        self.login(self.secretariat)
+        self.client.post(reverse("rounds:open"), self.form(reminder_offsets="1, -5 ; -2", title="Có nhắc hạn"))
+        self.assertEqual(Round.objects.get(title="Có nhắc hạn").reminder_offsets, [-5, -2, 1])
+        response = self.client.post(reverse("rounds:open"), self.form(reminder_offsets="-3, ba", title="Sai"))
+        self.assertContains(response, "“ba” không phải số ngày.")
+        self.assertFalse(Round.objects.filter(title="Sai").exists())
+
     def test_a_2026_round_sees_the_34_provinces(self):
         self.login(self.secretariat)
         self.client.post(reverse("rounds:open"), self.form(year="2026", unit_keys="", title="Năm 2026"))

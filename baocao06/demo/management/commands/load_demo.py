@@ -4,14 +4,18 @@ from baocao06.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS, build
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu minh họa: kỳ báo cáo 4709 (6 tháng đầu năm 2024) với báo cáo của các đơn vị; in tài khoản."
+    help = (
+        "Nạp dữ liệu minh họa: kỳ báo cáo 4709 (6 tháng đầu năm 2024) và kỳ tổng kết năm 2024 tiếp theo, "
+        "với báo cáo của các đơn vị; in tài khoản."
+    )
 
     def handle(self, *args, **options):
-        round_ = build_demo(out=self.stdout.write)
-        counts = {}
-        for status in round_.reports.values_list("status", flat=True):
-            counts[status] = counts.get(status, 0) + 1
-        self.stdout.write(f"\nKỳ báo cáo: {round_.title} — {round_.reports.count()} đơn vị: {counts}")
+        first = build_demo(out=self.stdout.write)
+        for round_ in [first, *first.next_rounds.all()]:
+            counts = {}
+            for status in round_.reports.values_list("status", flat=True):
+                counts[status] = counts.get(status, 0) + 1
+            self.stdout.write(f"\nKỳ báo cáo: {round_.title} — {round_.reports.count()} đơn vị: {counts}")
         self.stdout.write(self.style.SUCCESS(f"\nTài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD})"))
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<18} {login.role}")

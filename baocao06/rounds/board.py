@@ -1,0 +1,103 @@
+"""The follow-up board: every assigned unit's report with its state, lateness, last activity, the
+unit's approvers and the explanation asked — in a constant number of queries whatever the size."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from baocao06.accounts.models import Membership, UnitRole
+from baocao06.reports.models import OUTSTANDING_STATUSES, ReportStatus
+from baocao06.review.models import ExplanationRequest
+
+STATES = [
+    ("not_started", "Chưa bắt đầu"),
+    ("draft", "Đang soạn"),
+    ("submitted", "Đã gửi, chờ thẩm định"),
+    ("returned", "Bị trả lại"),
+    ("accepted", "Đã tiếp nhận"),
+    ("late", "Muộn / quá hạn"),
+]
+HEADER = [
+    "Mã đơn vị",
+    "Đơn vị",
+    "Loại",
+    "Tình trạng",
+    "Muộn",
+    "Số ngày muộn",
+    "Hạn gửi",
+    "Gửi lần đầu",
+    "Gửi gần nhất",
+    "Hoạt động gần nhất",
+    "Người cập nhật",
+    "Lãnh đạo đơn vị",
+    "Đề nghị giải trình",
+    "Giải trình của đơn vị",
+]
+
+
+def board_queryset(round_, *, now: dt.datetime, kind="", state="", query=""):
+    """The board's rows, filtered; each carries `effective_deadline`, `approvers`, `explanation_list`."""
+    approvers = Membership.objects.filter(role=UnitRole.APPROVER).select_related("user").order_by("user__pk")
+    reports = (
+        round_.reports.with_deadline()
+        .select_related("unit", "last_activity_by")
+        .prefetch_related(
+            Prefetch("unit__memberships", queryset=approvers, to_attr="approvers"),
+            Prefetch("explanations", queryset=ExplanationRequest.objects.all(), to_attr="explanation_list"),
+        )
+        .order_by("unit__kind_order", "unit__sort_key")
+    )
+    if kind:
+        reports = reports.filter(unit__kind=kind)
+    if state == "late":
+        reports = reports.filter(Q(late=True) | Q(first_submitted_at__isnull=True, effective_deadline__lt=now))
+    elif state in ReportStatus.values:
+        reports = reports.filter(status=state)
+    if query:
+        reports = reports.filter(Q(unit__name__icontains=query) | Q(unit__key__iexact=query))
+    return reports
+
+
+def days_late(report, now: dt.datetime) -> int:
+    """Calendar days from the unit's deadline to its first submission (or to now if none): a report
+    due at 23:59 on the 17th and sent on the 18th is one day late; late at all is at least one."""
+    moment = report.first_submitted_at or now
+    if moment <= report.effective_deadline:
+        return 0
+    days = (timezone.localtime(moment).date() - timezone.localtime(report.effective_deadline).date()).days
+    return max(1, days)
+
+
+def decorate(report, now: dt.datetime):
+    """Attach what the board shows and computes per row (no queries: everything was prefetched)."""
+    report.days_late = days_late(report, now)
+    report.overdue = report.first_submitted_at is None and now > report.effective_deadline
+    report.approver_names = ", ".join(str(m.user) for m in report.unit.approvers if m.user.is_active)
+    report.explanation = report.explanation_list[0] if report.explanation_list else None
+    report.outstanding = report.status in OUTSTANDING_STATUSES
+    return report
+
+
+def export_rows(reports, now: dt.datetime):
+    for report in reports:
+        decorate(report, now)
+        explanation = report.explanation
+        yield [
+            report.unit.key,
+            report.unit.name,
+            report.unit.get_kind_display(),
+            report.get_status_display(),
+            "Có" if (report.late or report.overdue) else "",
+            report.days_late or "",
+            report.effective_deadline,
+            report.first_submitted_at,
+            report.submitted_at,
+            report.last_activity_at,
+            str(report.last_activity_by or ""),
+            report.approver_names,
+            explanation.requested_at if explanation else "",
+            explanation.answer if explanation else "",
+        ]
