@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "baocao06.notifications",
     "baocao06.demo",
     "baocao06.workbooks",
+    "baocao06.compilation",
     "baocao06.api",
 ]
 

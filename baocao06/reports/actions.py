@@ -17,6 +17,7 @@ from django.db.models import Max
 
 from baocao06.audit.actions import record
 from baocao06.catalogues.task_records import record_tasks
+from baocao06.compilation.values import store as store_values
 from baocao06.core import clock
 from baocao06.definitions import cells
 from baocao06.definitions.validation import Problem, blocking, clean_part, report_content, validate_report
@@ -438,6 +439,7 @@ def do_submit_report(
             source=source,
         )
         record_tasks(locked, view, content)
+        store_values(version, view.layout, locked.unit_id)
         if old_status == ReportStatus.RETURNED:
             _tell_secretariat_of_resubmission(locked, version)
     return version

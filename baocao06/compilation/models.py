@@ -1,0 +1,118 @@
+"""The national compilation: submitted content normalised for SQL, snapshots and their output files."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PartKind(models.TextChoices):
+    SECTION = "s", "Mục đề cương"
+    TABLE = "t", "Phụ lục"
+
+
+class VersionValue(models.Model):
+    """One value of a submitted version, normalised so that national tables are SQL aggregates.
+
+    Written once, with the version, by `reports.actions.do_submit_report` (see `values.py`), and never
+    changed (versions are immutable). A table cell is one row (`number` for integer, money and percent
+    cells, `text` for the rest; a multiple choice gives one row per chosen value); a narrative field is
+    one row with `kind = s`, `part` the section key, `column` the field key and `text` the text.
+    """
+
+    version = models.ForeignKey("reports.ReportVersion", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField(max_length=1, choices=PartKind.choices)
+    part = models.CharField(max_length=60)
+    row = models.CharField(max_length=64, blank=True)
+    group = models.CharField(max_length=16, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    column = models.CharField(max_length=60)
+    number = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "kind", "part"], name="versionvalue_version_part_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}:{self.part}/{self.row}/{self.column}"
+
+
+class Snapshot(models.Model):
+    """One compilation of a round: the exact versions it used, its national tables and their hash.
+
+    Outputs are generated from the snapshot only, so one snapshot always gives the same figures.
+    """
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.PROTECT, related_name="snapshots")
+    number = models.PositiveIntegerField("lần tổng hợp")
+    provisional = models.BooleanField("tạm tính", default=False)
+    created_at = models.DateTimeField("lúc", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    versions = models.ManyToManyField("reports.ReportVersion", through="SnapshotVersion", related_name="+")
+    data = models.JSONField("bảng tổng hợp")
+    content_hash = models.CharField("mã băm nội dung", max_length=64)
+
+    class Meta:
+        verbose_name = "bản tổng hợp"
+        verbose_name_plural = "bản tổng hợp"
+        ordering = ["round", "-number"]
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="snapshot_round_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round} — tổng hợp lần {self.number}{' (tạm tính)' if self.provisional else ''}"
+
+
+class SnapshotVersion(models.Model):
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey("reports.ReportVersion", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "version"], name="snapshotversion_unique")]
+
+
+class GenerationStatus(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang tạo"
+    DONE = "done", "Hoàn thành"
+    FAILED = "failed", "Lỗi"
+
+
+class Generation(models.Model):
+    """Producing a snapshot's files (DOCX, XLSX, JSON, CSV) in the background, with its progress."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="generations")
+    status = models.CharField(max_length=8, choices=GenerationStatus.choices, default=GenerationStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
+    step = models.CharField("bước", max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
+class OutputKind(models.TextChoices):
+    DOCX = "docx", "Báo cáo (DOCX)"
+    XLSX = "xlsx", "Phụ lục (XLSX)"
+    JSON = "json", "Bảng tổng hợp (JSON)"
+    CSV = "csv", "Bảng tổng hợp (CSV, nén ZIP)"
+
+
+class OutputFile(models.Model):
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=8, choices=OutputKind.choices)
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=300)  # relative to settings.MEDIA_ROOT
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["generation", "kind"], name="outputfile_kind_unique")]
