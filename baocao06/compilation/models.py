@@ -73,6 +73,9 @@ class SnapshotVersion(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["snapshot", "version"], name="snapshotversion_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}:{self.version_id}"
+
 
 class GenerationStatus(models.TextChoices):
     QUEUED = "queued", "Đang chờ"
@@ -98,6 +101,9 @@ class Generation(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.snapshot} — {self.get_status_display()} {self.progress}%"
+
 
 class OutputKind(models.TextChoices):
     DOCX = "docx", "Báo cáo (DOCX)"
@@ -116,3 +122,6 @@ class OutputFile(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["generation", "kind"], name="outputfile_kind_unique")]
+
+    def __str__(self) -> str:
+        return self.name
