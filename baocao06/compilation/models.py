@@ -25,6 +25,9 @@ class VersionValue(models.Model):
     part = models.CharField(max_length=60)
     row = models.CharField(max_length=64, blank=True)
     group = models.CharField(max_length=16, blank=True)
+    # What national tables group a row by: the row key for fixed rows; for a row a unit added itself,
+    # "~" + its label folded (case and spaces ignored), so the same service from many units is one row.
+    merge_key = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
     column = models.CharField(max_length=60)
     number = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)

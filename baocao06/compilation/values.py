@@ -23,6 +23,11 @@ def _number(value) -> Decimal | None:
     return None
 
 
+def merge_key(label) -> str:
+    """The label of a free row folded for merging: case, accents kept; spaces and case ignored."""
+    return "~" + " ".join(str(label or "").split()).casefold()[:190]
+
+
 def rows_for(version, layout, unit_id: int) -> list[VersionValue]:
     content = version.content
     out: list[VersionValue] = []
@@ -43,8 +48,12 @@ def rows_for(version, layout, unit_id: int) -> list[VersionValue]:
         spec = layout.table_index.get(table_key)
         if spec is None:
             continue
+        label_column = next((c["key"] for c in spec.columns if c.get("role") == "label"), None)
         for position, row in enumerate(table.get("rows") or []):
-            for column_key, value in (row.get("values") or {}).items():
+            values = row.get("values") or {}
+            fixed = row["key"] in spec.row_index
+            merge = row["key"] if fixed else merge_key(values.get(label_column))
+            for column_key, value in values.items():
                 column = spec.column_index.get(column_key)
                 if column is None or column.get("item_field") or value is None:
                     continue
@@ -55,6 +64,7 @@ def rows_for(version, layout, unit_id: int) -> list[VersionValue]:
                     "part": table_key,
                     "row": row["key"],
                     "group": row.get("group") or "",
+                    "merge_key": merge,
                     "position": position,
                     "column": column_key,
                 }
