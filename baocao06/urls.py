@@ -20,6 +20,7 @@ urlpatterns = [
     path("bao-cao/", include("baocao06.workbooks.urls")),
     path("bao-cao/", include("baocao06.review.urls")),
     path("thong-bao/", include("baocao06.notifications.urls")),
+    path("tong-hop/", include("baocao06.compilation.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

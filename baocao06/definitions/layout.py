@@ -144,6 +144,7 @@ def resolve(spec: Spec, items_for: ItemsFor) -> dict:
         "audiences": {name: {"label": a.label, "tokens": flat[name]} for name, a in spec.audiences.items()},
         "sections": [section_json(section, None) for section in spec.outline],
         "tables": [table_json(table) for table in spec.appendices],
+        "compilation": spec.compilation.model_dump(mode="json"),
     }
 
 
@@ -287,6 +288,7 @@ class Layout:
         self.source = data.get("source") or {}
         self.sections = [self._section(s, 0, None) for s in data["sections"]]
         self.tables = [self._table(t) for t in data["tables"]]
+        self.compilation: dict = data.get("compilation") or {}
         self.section_index: dict[str, Section] = {}
         self._index(self.sections)
         self.table_index = {t.key: t for t in self.tables}

@@ -175,6 +175,41 @@ class Source(_Model):
     subject: str | None = None
 
 
+class ServiceCompilation(_Model):
+    """How the national report sums the service tables (PL03/PL04/PL05 in 4709)."""
+
+    tables: list[Key] = Field(min_length=1)
+    total: Key  # applications received
+    online: Key  # of which online
+    savings: Key  # typed savings, the ranking's and the cost comparison's figure
+
+
+class TrackerCompilation(_Model):
+    table: Key
+    result: Key
+    cause: Key
+    done: str  # the result value that counts as done
+
+
+class CostCompilation(_Model):
+    table: Key  # rows keyed like the service tables' rows
+    columns: list[Key] = Field(min_length=1)  # computed money columns summed nationally
+    saving: Key  # the computed saving, shown beside the typed one
+    rate: Key | None = None  # a rate column recomputed from the sums by its own formula (cut rate)
+
+
+class Compilation(_Model):
+    """What the national compilation does with the appendices (docs/national-format.md)."""
+
+    services: ServiceCompilation | None = None
+    tasks: Key | None = None  # the table whose rows are counted by result and origin (PL01)
+    task_counts: list[Key] = Field(default_factory=lambda: ["result", "origin"])
+    tracker: TrackerCompilation | None = None
+    lists: list[Key] = Field(default_factory=list)  # rows gathered as they are, grouped by unit (PL06)
+    matrix: list[Key] = Field(default_factory=list)  # cells gathered with their source unit (PL07)
+    costs: CostCompilation | None = None
+
+
 class Spec(_Model):
     format: Literal[1]
     key: Key
@@ -186,6 +221,7 @@ class Spec(_Model):
     fieldsets: dict[Key, list[FieldSpec | UseFieldset]] = Field(default_factory=dict)
     outline: list[Section] = Field(min_length=1)
     appendices: list[Table] = Field(default_factory=list)
+    compilation: Compilation = Field(default_factory=Compilation)
 
     def walk_sections(self) -> Iterable[tuple[Section, Section | None]]:
         stack = [(section, None) for section in reversed(self.outline)]
@@ -332,6 +368,38 @@ def _check(spec: Spec, catalogues: Mapping[str, frozenset[str]] | None) -> list[
 
     for table in spec.appendices:
         problems += _check_table(spec, table, set(section_keys), audience_names, catalogues)
+    problems += _check_compilation(spec)
+    return problems
+
+
+def _check_compilation(spec: Spec) -> list[tuple[str, str]]:
+    """Every table and column the compilation block names must exist."""
+    problems: list[tuple[str, str]] = []
+    tables = {t.key: {c.key for c in t.columns} for t in spec.appendices}
+    block = spec.compilation
+
+    def need(place: str, table: str, columns: Iterable[str] = ()) -> None:
+        if table not in tables:
+            problems.append((f"compilation.{place}", f"phụ lục không tồn tại: {table}"))
+            return
+        for column in columns:
+            if column not in tables[table]:
+                problems.append((f"compilation.{place}", f"{table} không có cột {column}"))
+
+    if block.services:
+        for key in block.services.tables:
+            need("services", key, [block.services.total, block.services.online, block.services.savings])
+    if block.tasks:
+        need("tasks", block.tasks, block.task_counts)
+    if block.tracker:
+        need("tracker", block.tracker.table, [block.tracker.result, block.tracker.cause])
+    for key in block.lists:
+        need("lists", key)
+    for key in block.matrix:
+        need("matrix", key)
+    if block.costs:
+        rate = [block.costs.rate] if block.costs.rate else []
+        need("costs", block.costs.table, [*block.costs.columns, block.costs.saving, *rate])
     return problems
 
 

@@ -101,3 +101,30 @@ def export_rows(reports, now: dt.datetime):
             explanation.requested_at if explanation else "",
             explanation.answer if explanation else "",
         ]
+
+
+def overdue_tasks(round_):
+    """Every open task of a unit past its due date at the round's cut-off, oldest first; each task
+    carries `days_overdue` and `result_label` (the result as the definition words it)."""
+    from baocao06.catalogues.models import Task, TaskSource
+
+    tasks = (
+        Task.objects.filter(
+            source=TaskSource.UNIT, is_open=True, due_date__lt=round_.data_to, last_report__round=round_
+        )
+        .select_related("unit", "last_report")
+        .order_by("due_date", "unit__kind_order", "unit__sort_key", "code")
+    )
+    labels = {}
+    for table in round_.get_layout().tables:
+        column = ((table.tasks or {}).get("record") or {}).get("result")
+        if column:
+            labels.update({c["value"]: c["label"] for c in table.column_index[column].get("choices") or []})
+    return tasks, labels
+
+
+def decorate_overdue(round_, tasks, labels):
+    for task in tasks:
+        task.days_overdue = (round_.data_to - task.due_date).days
+        task.result_label = labels.get(task.last_result, task.last_result)
+    return tasks

@@ -227,24 +227,9 @@ def request_explanation(request, round_id: int, report_id: int):
 @require_GET
 def overdue_tasks(request, round_id: int):
     """Every open task past its due date at the round's cut-off: a unit, a task, a date."""
-    from baocao06.catalogues.models import Task, TaskSource
-
     require_secretariat(request.user)
     round_ = _round(round_id)
-    tasks = (
-        Task.objects.filter(
-            source=TaskSource.UNIT, is_open=True, due_date__lt=round_.data_to, last_report__round=round_
-        )
-        .select_related("unit", "last_report")
-        .order_by("due_date", "unit__kind_order", "unit__sort_key", "code")
-    )
+    tasks, labels = board_rows.overdue_tasks(round_)
     page = Paginator(tasks, 200).get_page(request.GET.get("page"))
-    labels = {}  # the result's label as the definition words it
-    for table in round_.get_layout().tables:
-        column = ((table.tasks or {}).get("record") or {}).get("result")
-        if column:
-            labels.update({c["value"]: c["label"] for c in table.column_index[column].get("choices") or []})
-    for task in page:
-        task.days_overdue = (round_.data_to - task.due_date).days
-        task.result_label = labels.get(task.last_result, task.last_result)
+    board_rows.decorate_overdue(round_, page, labels)
     return render(request, "rounds/overdue_tasks.html", {"round": round_, "page": page})

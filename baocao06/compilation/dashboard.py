@@ -1,0 +1,76 @@
+"""What the dashboard and the round's national page show, prepared from a snapshot's data.
+
+Charts are drawn by `charts.py` (matplotlib) — the same figures the DOCX embeds as PNG are shown in
+the browser as inline SVG, so there is no chart library to fetch and the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from baocao06.reports.models import Report
+from baocao06.rounds.board import decorate_overdue
+from baocao06.rounds.board import overdue_tasks as overdue_queryset
+
+RANKING_SHOWN = 10
+
+
+def completeness_timeline(round_) -> list[tuple[dt.date, int]]:
+    """Cumulative number of units that had sent their report, day by day (first submissions)."""
+    per_day = Counter(
+        dict(
+            Report.objects.filter(round=round_, first_submitted_at__isnull=False)
+            .annotate(day=TruncDate("first_submitted_at", tzinfo=timezone.get_current_timezone()))
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+    points, running = [], 0
+    for day in sorted(per_day):
+        running += per_day[day]
+        points.append((day, running))
+    return points
+
+
+def snapshot_view(data: dict) -> dict:
+    """Small, ready-to-show pieces of a snapshot for the templates."""
+    tasks = data.get("tasks") or {}
+    labels = {c["value"]: c["label"] for c in tasks.get("results") or []}
+    national = (tasks.get("national") or {}).get("by_result") or {}
+    pl02 = data.get("pl02") or []
+    rankings = data.get("rankings") or {}
+    return {
+        "task_results": [(labels.get(k, k), national.get(k, 0)) for k in labels]
+        if labels
+        else sorted(national.items()),
+        "task_rows": (tasks.get("national") or {}).get("rows", 0),
+        "pl02_common": [t for t in pl02 if t["common"]],
+        "pl02_lead_missing": sum(1 for t in pl02 if not t["common"] and t["lead_answer"] is None),
+        "pl02_not_done": sum(len(t["not_done"]) for t in pl02),
+        "provinces_top": rankings.get("provinces", [])[:RANKING_SHOWN],
+        "provinces_bottom": rankings.get("provinces", [])[-RANKING_SHOWN:][::-1]
+        if len(rankings.get("provinces", [])) > RANKING_SHOWN
+        else [],
+        "ministries": rankings.get("ministries", [])[: RANKING_SHOWN * 2],
+    }
+
+
+def overdue_tasks(round_, limit: int = 20):
+    tasks, labels = overdue_queryset(round_)
+    shown = list(tasks[:limit])
+    return {"tasks": decorate_overdue(round_, shown, labels), "total": tasks.count()}
+
+
+def snapshot_charts(data: dict) -> dict[str, str]:
+    """Inline SVG charts of a snapshot (see charts.py)."""
+    return {}
+
+
+def timeline_chart(points, assigned: int) -> str:
+    return ""

@@ -1,0 +1,706 @@
+"""The national compilation: a round's national tables from a set of submitted versions.
+
+`national_tables(round_, version_ids)` computes everything from `VersionValue` rows with a handful of
+SQL aggregates (a constant number of queries, whatever the number of units) and writes nothing;
+`compile_round` chooses the versions, stores the snapshot with its hash and audits it. What each
+table means comes from the definition's `compilation:` block (docs/definition-format.md), never from
+code that knows an appendix. The output format is docs/national-format.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+
+from baocao06.audit.actions import record
+from baocao06.definitions import cells
+from baocao06.definitions.expressions import _ratio
+from baocao06.reports.models import Report, ReportStatus, ReportVersion
+from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
+
+from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
+
+FORMAT = "baocao06/national"
+FORMAT_VERSION = 1
+SUMMED = frozenset({"integer", "money"})
+DEFAULT_SETTINGS = {"income_per_month": 4960000, "working_days": 22, "working_hours": 8, "savings_rule": "typed"}
+GROUP_TITLES = {
+    "ministries": "Bộ, ngành Trung ương",
+    "corporations": "Tập đoàn, tổng công ty",
+    "provinces": "Tỉnh, thành phố",
+    "communes": "Xã, phường, đặc khu",
+}
+# Texts (lists, matrix cells, narrative) are gathered from the units that report to the Working Group
+# directly; communes' texts stay in their own reports, and the national report counts them.
+DIRECT_GROUPS = frozenset({"ministries", "corporations", "provinces"})
+
+
+def unit_group(kind: str) -> str:
+    if kind in CENTRAL_KINDS:
+        return "ministries"
+    if kind == UnitKind.CORPORATION:
+        return "corporations"
+    if kind == UnitKind.PROVINCE:
+        return "provinces"
+    return "communes"
+
+
+def canonical_json(data) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_hash(data) -> str:
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def _json(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return cells.to_json(value)
+    if isinstance(value, float):
+        return cells.to_json(Decimal(repr(value)))
+    return value
+
+
+def _dec(value) -> Decimal | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _rate(online, total) -> Decimal | None:
+    """Online rate in %, two decimals, half up; None when the total is zero or missing."""
+    return _ratio(online, total)
+
+
+def round_settings(round_) -> dict:
+    stored = getattr(round_, "compile_settings", None) or {}
+    return {**DEFAULT_SETTINGS, **{k: v for k, v in stored.items() if k in DEFAULT_SETTINGS}}
+
+
+# --- Choosing the versions ------------------------------------------------------------------------
+
+
+def select_versions(round_, *, provisional: bool = False) -> list[int]:
+    """Final: the current version of every accepted report. Provisional: of every submitted or
+    accepted report (a returned report's version was sent back and is left out)."""
+    statuses = [ReportStatus.ACCEPTED] + ([ReportStatus.SUBMITTED] if provisional else [])
+    return list(
+        Report.objects.filter(round=round_, status__in=statuses, current_version__isnull=False)
+        .order_by("current_version_id")
+        .values_list("current_version_id", flat=True)
+    )
+
+
+# --- The national tables --------------------------------------------------------------------------
+
+
+class _Compiler:
+    def __init__(self, round_, version_ids: list[int], provisional: bool):
+        self.round = round_
+        self.ids = sorted(version_ids)
+        self.provisional = provisional
+        self.layout = round_.get_layout()
+        self.block = self.layout.compilation or {}
+        self.values = VersionValue.objects.filter(version_id__in=self.ids)
+
+    # units -----------------------------------------------------------------------------------
+    def load_units(self) -> None:
+        rows = (
+            ReportVersion.objects.filter(pk__in=self.ids)
+            .values_list(
+                "pk",
+                "number",
+                "content_hash",
+                "late",
+                "report__status",
+                "report__unit_id",
+                "report__unit__key",
+                "report__unit__name",
+                "report__unit__kind",
+                "report__unit__kind_order",
+                "report__unit__sort_key",
+            )
+            .order_by("report__unit__kind_order", "report__unit__sort_key", "report__unit__key")
+        )
+        self.units = []
+        self.unit_by_id: dict[int, dict] = {}
+        for pk, number, digest, late, status, unit_id, key, name, kind, _order, _sort in rows:
+            unit = {
+                "key": key,
+                "name": name,
+                "kind": kind,
+                "group": unit_group(kind),
+                "status": status,
+                "version": number,
+                "content_hash": digest,
+                "late": late,
+            }
+            self.units.append(unit)
+            self.unit_by_id[unit_id] = unit | {"_position": len(self.units), "_version": pk}
+        self.direct_ids = [uid for uid, u in self.unit_by_id.items() if u["group"] in DIRECT_GROUPS]
+
+    def unit_ref(self, unit_id: int) -> dict:
+        unit = self.unit_by_id[unit_id]
+        return {"key": unit["key"], "name": unit["name"]}
+
+    def unit_order(self, unit_id: int) -> int:
+        return self.unit_by_id[unit_id]["_position"]
+
+    def completeness(self) -> dict:
+        by_status = dict(
+            Report.objects.filter(round=self.round).values_list("status").annotate(n=Count("id")).order_by()
+        )
+        included = {u["key"] for u in self.units}
+        missing = (
+            Report.objects.filter(round=self.round)
+            .exclude(unit__key__in=included)
+            .order_by("unit__kind_order", "unit__sort_key", "unit__key")
+            .values_list("unit__key", "unit__name", "status")
+        )
+        return {
+            "assigned": sum(by_status.values()),
+            "included": len(self.units),
+            "by_status": {status: by_status.get(status, 0) for status in ReportStatus.values},
+            "not_included": [{"key": k, "name": n, "status": s} for k, n, s in missing],
+        }
+
+    # services --------------------------------------------------------------------------------
+    def baseline_rates(self) -> dict[tuple[str, str], Decimal]:
+        """Baseline online rate per (table, row): figures entered for the round, else the previous
+        round's latest final snapshot."""
+        rates: dict[tuple[str, str], Decimal] = {}
+        previous = getattr(self.round, "previous", None)
+        if previous is not None:
+            snapshot = (
+                Snapshot.objects.filter(round=previous, provisional=False).order_by("-number").only("data").first()
+            )
+            for table in (snapshot.data.get("services") if snapshot else None) or []:
+                for row in table["rows"]:
+                    if row["values"].get("rate") is not None:
+                        rates[(table["table"], row["key"])] = _dec(row["values"]["rate"])
+        for table_key, rows in (getattr(self.round, "baseline", None) or {}).items():
+            for row_key, figures in rows.items():
+                rate = _rate(_dec(figures.get("online")), _dec(figures.get("total")))
+                if rate is not None:
+                    rates[(table_key, row_key)] = rate
+        return rates
+
+    def services(self) -> list[dict]:
+        block = self.block.get("services")
+        if not block:
+            return []
+        tables = [self.layout.table_index[k] for k in block["tables"]]
+        costs = self.block.get("costs")
+        parts = [t.key for t in tables] + ([costs["table"]] if costs else [])
+        sums: dict[tuple[str, str, str], dict[str, Decimal]] = defaultdict(dict)
+        counts: dict[tuple[str, str, str], int] = defaultdict(int)
+        for part, group, merge, column, total, n in (
+            self.values.filter(kind=PartKind.TABLE, part__in=parts, number__isnull=False)
+            .values_list("part", "group", "merge_key", "column")
+            .annotate(total=Sum("number"), n=Count("id"))
+            .order_by()
+        ):
+            sums[(part, group, merge)][column] = _dec(total)
+            counts[(part, group, merge)] = max(counts[(part, group, merge)], n)
+        free_labels = {
+            (part, merge): label
+            for part, merge, label in self.values.filter(
+                kind=PartKind.TABLE, part__in=[t.key for t in tables], merge_key__startswith="~"
+            )
+            .filter(column__in=[t.label_column["key"] for t in tables])
+            .values_list("part", "merge_key")
+            .annotate(label=Max("text"))
+            .order_by()
+        }
+        table_units = dict(
+            self.values.filter(kind=PartKind.TABLE, part__in=[t.key for t in tables])
+            .values_list("part")
+            .annotate(n=Count("version", distinct=True))
+            .order_by()
+        )
+        computed = {}
+        if costs:
+            cost_table = self.layout.table_index[costs["table"]]
+            for (part, _group, merge), figures in sums.items():
+                if part == costs["table"]:
+                    computed[merge] = self._cost_figures(cost_table, costs, figures) | {
+                        "_units": counts[(part, _group, merge)]
+                    }
+        baseline = self.baseline_rates()
+        settings = round_settings(self.round)
+        return [
+            self._service_table(table, block, sums, counts, free_labels, table_units, computed, baseline, settings)
+            for table in tables
+        ]
+
+    def _cost_figures(self, table, costs, figures: dict) -> dict:
+        out = {c: figures.get(c) for c in costs["columns"]}
+        if costs.get("rate"):
+            out[costs["rate"]] = table.formulas[costs["rate"]].evaluate(out)
+        return out
+
+    def _with_formulas(self, table, values: dict[str, Decimal | None]) -> dict[str, Decimal | None]:
+        out = dict(values)
+        for key in table.formula_order:
+            formula = table.formulas[key]
+            if not formula.baseline_names and set(formula.names) <= set(out):
+                out[key] = formula.evaluate(out)
+        return out
+
+    def _service_table(self, table, block, sums, counts, free_labels, table_units, computed, baseline, settings):
+        summed = [c["key"] for c in table.columns if c["type"] in SUMMED and not c.get("formula")]
+        costs = self.block.get("costs")
+        rows, free_rows = [], []
+        totals: dict[str, Decimal] = {}
+        computed_total: dict[str, Decimal] = {}
+        typed_rows = set()
+
+        def values_of(key) -> dict[str, Decimal | None]:
+            found = sums.get(key, {})
+            values = {c: found.get(c) for c in summed}
+            for column, value in values.items():
+                if value is not None:
+                    totals[column] = totals.get(column, Decimal(0)) + value
+            return self._with_formulas(table, values)
+
+        for group in table.groups:
+            for layout_row in group.rows:
+                key = (table.key, group.key, layout_row.key)
+                if layout_row.heading or key not in sums:
+                    continue
+                values = values_of(key)
+                base = baseline.get((table.key, layout_row.key))
+                rate = values.get("rate")
+                row = {
+                    "key": layout_row.key,
+                    "number": layout_row.number,
+                    "label": layout_row.label,
+                    "group": group.key,
+                    "units": counts[key],
+                    "values": {k: _json(v) for k, v in values.items()},
+                    "baseline_rate": _json(base),
+                    "change": _json((rate - base).quantize(Decimal("0.01")) if rate is not None and base else None),
+                    "computed_savings": None,
+                }
+                if values.get(block["savings"]) is not None:
+                    typed_rows.add(layout_row.key)
+                if costs and layout_row.key in computed:
+                    figures = computed[layout_row.key]
+                    row["computed_savings"] = {c: _json(v) for c, v in figures.items() if c != "_units"} | {
+                        "units": figures["_units"]
+                    }
+                    for column in costs["columns"]:
+                        if figures.get(column) is not None:
+                            computed_total[column] = computed_total.get(column, Decimal(0)) + figures[column]
+                    if figures.get(costs["saving"]) is not None and layout_row.key not in typed_rows:
+                        computed_total["_untyped_saving"] = (
+                            computed_total.get("_untyped_saving", Decimal(0)) + figures[costs["saving"]]
+                        )
+                rows.append(row)
+        free_keys = sorted(
+            (key for key in sums if key[0] == table.key and key[2].startswith("~")),
+            key=lambda key: (key[1], free_labels.get((table.key, key[2]), key[2])),
+        )
+        for key in free_keys:
+            values = values_of(key)
+            free_rows.append(
+                {
+                    "label": free_labels.get((table.key, key[2]), key[2][1:]),
+                    "group": key[1],
+                    "units": counts[key],
+                    "values": {k: _json(v) for k, v in values.items()},
+                }
+            )
+        total_values = self._with_formulas(table, {c: totals.get(c) for c in summed})
+        typed = total_values.get(block["savings"])
+        rule = settings["savings_rule"]
+        if not costs:
+            chosen = typed
+        elif rule == "computed":
+            chosen = computed_total.get(costs["saving"])
+        elif rule == "typed_else_computed":
+            extra = computed_total.get("_untyped_saving")
+            chosen = typed if extra is None else (typed or Decimal(0)) + extra
+        else:
+            chosen = typed
+        return {
+            "table": table.key,
+            "number": table.number,
+            "printed_as": table.printed_as,
+            "title": table.title,
+            "columns": [
+                {"key": c["key"], "label": c["label"], "type": c["type"], "unit": c.get("unit")}
+                for c in table.columns
+                if c["type"] in SUMMED | {"percent"} and c["key"] in total_values
+            ],
+            "rows": rows,
+            "free_rows": free_rows,
+            "total": {
+                "units": table_units.get(table.key, 0),
+                "values": {k: _json(v) for k, v in total_values.items()},
+                "computed_savings": (
+                    {
+                        c: _json(v)
+                        for c, v in self._cost_figures(
+                            self.layout.table_index[costs["table"]], costs, computed_total
+                        ).items()
+                    }
+                    if costs and any(r["computed_savings"] for r in rows)
+                    else None
+                ),
+                "savings": _json(chosen),
+                "savings_rule": rule,
+            },
+        }
+
+    # rankings --------------------------------------------------------------------------------
+    def rankings(self) -> dict:
+        block = self.block.get("services")
+        if not block:
+            return {"provinces": [], "ministries": []}
+        columns = [block["total"], block["online"], block["savings"]]
+        per_unit: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for unit_id, column, total in (
+            self.values.filter(kind=PartKind.TABLE, part__in=block["tables"], column__in=columns)
+            .filter(number__isnull=False)
+            .values_list("unit_id", "column")
+            .annotate(total=Sum("number"))
+            .order_by()
+        ):
+            per_unit[unit_id][column] = _dec(total)
+        out = {}
+        for name, group in (("provinces", "provinces"), ("ministries", "ministries")):
+            entries = []
+            for unit_id, unit in self.unit_by_id.items():
+                if unit["group"] != group:
+                    continue
+                figures = per_unit.get(unit_id, {})
+                total, online = figures.get(block["total"]), figures.get(block["online"])
+                entries.append(
+                    {
+                        "key": unit["key"],
+                        "name": unit["name"],
+                        "total": _json(total),
+                        "online": _json(online),
+                        "rate": _rate(online, total),
+                        "savings_total": _json(figures.get(block["savings"])),
+                        "_order": unit["_position"],
+                    }
+                )
+            entries.sort(key=lambda e: (e["rate"] is None, -(e["rate"] or 0), e["_order"]))
+            rank, previous = 0, object()
+            for position, entry in enumerate(entries, start=1):
+                if entry["rate"] != previous:
+                    rank, previous = position, entry["rate"]
+                entry["rank"] = rank
+                entry["rate"] = _json(entry["rate"])
+                del entry["_order"]
+            out[name] = entries
+        return out
+
+    # tasks -----------------------------------------------------------------------------------
+    def tasks(self) -> dict | None:
+        key = self.block.get("tasks")
+        if not key:
+            return None
+        table = self.layout.table_index[key]
+        counted = self.block.get("task_counts") or []
+        label = table.label_column["key"]
+        per_unit: dict[int, dict] = defaultdict(lambda: {"rows": 0, **{f"by_{c}": {} for c in counted}})
+        national = {"rows": 0, **{f"by_{c}": {} for c in counted}}
+        for unit_id, column, text, n in (
+            self.values.filter(kind=PartKind.TABLE, part=key, column__in=[*counted, label])
+            .values_list("unit_id", "column", "text")
+            .annotate(n=Count("id"))
+            .order_by()
+            .filter(column__in=counted)
+        ):
+            bucket = per_unit[unit_id][f"by_{column}"]
+            bucket[text] = bucket.get(text, 0) + n
+            national[f"by_{column}"][text] = national[f"by_{column}"].get(text, 0) + n
+        for unit_id, n in (
+            self.values.filter(kind=PartKind.TABLE, part=key, column=label)
+            .values_list("unit_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            per_unit[unit_id]["rows"] = n
+            national["rows"] += n
+        choices = {c: table.column_index[c].get("choices") or [] for c in counted}
+        return {
+            "table": key,
+            "choices": {c: [{"value": ch["value"], "label": ch["label"]} for ch in choices[c]] for c in counted},
+            "results": [{"value": ch["value"], "label": ch["label"]} for ch in choices.get("result", [])],
+            "national": national,
+            "by_unit": [
+                {**self.unit_ref(unit_id), **per_unit[unit_id]} for unit_id in sorted(per_unit, key=self.unit_order)
+            ],
+        }
+
+    # Resolution 175 tracker ------------------------------------------------------------------
+    def tracker(self) -> list[dict]:
+        block = self.block.get("tracker")
+        if not block:
+            return []
+        table = self.layout.table_index[block["table"]]
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for row, text, n in (
+            self.values.filter(kind=PartKind.TABLE, part=table.key, column=block["result"])
+            .values_list("row", "text")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts[row][text] = n
+        answers: dict[tuple[str, int], dict] = defaultdict(dict)
+        for row, unit_id, column, text in self.values.filter(
+            kind=PartKind.TABLE, part=table.key, column__in=[block["result"], block["cause"]]
+        ).values_list("row", "unit_id", "column", "text"):
+            answers[(row, unit_id)][column] = text
+        by_row: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+        for (row, unit_id), answer in answers.items():
+            by_row[row].append((unit_id, answer))
+        unit_ids = {u["key"]: uid for uid, u in self.unit_by_id.items()}
+        out = []
+        for group in table.groups:
+            for layout_row in group.rows:
+                if layout_row.heading:
+                    continue
+                leads = [t[5:] for t in (layout_row.audience or []) if t.startswith("unit:")]
+                lead_answer = None
+                if leads:
+                    lead_id = next((unit_ids[k] for k in leads if k in unit_ids), None)
+                    answer = answers.get((layout_row.key, lead_id)) if lead_id else None
+                    if answer:
+                        lead_answer = {
+                            **self.unit_ref(lead_id),
+                            "result": answer.get(block["result"]),
+                            "cause": answer.get(block["cause"]),
+                        }
+                not_done = sorted(
+                    (
+                        (unit_id, answer)
+                        for unit_id, answer in by_row.get(layout_row.key, [])
+                        if answer.get(block["result"]) not in (None, block["done"])
+                    ),
+                    key=lambda pair: self.unit_order(pair[0]),
+                )
+                found = counts.get(layout_row.key, {})
+                out.append(
+                    {
+                        "key": layout_row.key,
+                        "number": layout_row.number,
+                        "group": group.key,
+                        "title": layout_row.label,
+                        "lead": layout_row.values.get("lead"),
+                        "due": layout_row.values.get("due"),
+                        "common": not leads,
+                        "answers": sum(found.values()),
+                        "by_result": dict(sorted(found.items())),
+                        "not_done": [
+                            {**self.unit_ref(uid), "cause": answer.get(block["cause"])} for uid, answer in not_done
+                        ],
+                        "lead_answer": lead_answer,
+                    }
+                )
+        return out
+
+    # texts -----------------------------------------------------------------------------------
+    def _direct_values(self, **filters):
+        return self.values.filter(unit_id__in=self.direct_ids, **filters)
+
+    def lists(self) -> list[dict]:
+        keys = self.block.get("lists") or []
+        if not keys:
+            return []
+        rows: dict[tuple[str, int], dict[tuple[int, str], dict]] = defaultdict(dict)
+        for part, unit_id, position, row, column, text in self._direct_values(
+            kind=PartKind.TABLE, part__in=keys
+        ).values_list("part", "unit_id", "position", "row", "column", "text"):
+            entry = rows[(part, unit_id)].setdefault((position, row), {})
+            entry[column] = f"{entry[column]}; {text}" if column in entry else text
+        out = []
+        for key in keys:
+            table = self.layout.table_index[key]
+            groups = []
+            for group in ("ministries", "corporations", "provinces"):
+                units = [
+                    {**self.unit_ref(uid), "rows": [rows[(key, uid)][pos] for pos in sorted(rows[(key, uid)])]}
+                    for uid in sorted(self.direct_ids, key=self.unit_order)
+                    if self.unit_by_id[uid]["group"] == group and rows.get((key, uid))
+                ]
+                if units:
+                    groups.append({"group": group, "title": GROUP_TITLES[group], "units": units})
+            out.append({"table": key, "title": table.title, "groups": groups})
+        return out
+
+    def matrix(self) -> list[dict]:
+        keys = self.block.get("matrix") or []
+        out = []
+        for key in keys:
+            table = self.layout.table_index[key]
+            counted = [c["key"] for c in table.columns if c["type"] in {"choice", "multichoice"}]
+            text_columns = [c["key"] for c in table.columns if c["type"] == "text" and c.get("role") != "label"]
+            cells_by_row: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+            for row, unit_id, column, text in self._direct_values(
+                kind=PartKind.TABLE, part=key, column__in=text_columns
+            ).values_list("row", "unit_id", "column", "text"):
+                cells_by_row[row][column].append((self.unit_order(unit_id), {**self.unit_ref(unit_id), "text": text}))
+            choice_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+            for row, column, text, n in (
+                self.values.filter(kind=PartKind.TABLE, part=key, column__in=counted)
+                .values_list("row", "column", "text")
+                .annotate(n=Count("id"))
+                .order_by()
+            ):
+                choice_counts[row][column][text] = n
+            rows = []
+            for group in table.groups:
+                for layout_row in group.rows:
+                    found = cells_by_row.get(layout_row.key, {})
+                    rows.append(
+                        {
+                            "key": layout_row.key,
+                            "number": layout_row.number,
+                            "label": layout_row.label,
+                            "heading": layout_row.heading,
+                            "level": layout_row.level,
+                            "cells": {
+                                column: [entry for _, entry in sorted(found[column], key=lambda e: e[0])]
+                                for column in text_columns
+                                if found.get(column)
+                            },
+                            "causes": {
+                                value: n
+                                for column in counted
+                                for value, n in sorted(choice_counts.get(layout_row.key, {}).get(column, {}).items())
+                            },
+                        }
+                    )
+            out.append({"table": key, "title": table.title, "rows": rows})
+        return out
+
+    def narrative(self) -> list[dict]:
+        paragraphs: dict[str, list[tuple]] = defaultdict(list)
+        for part, unit_id, column, text in self._direct_values(kind=PartKind.SECTION).values_list(
+            "part", "unit_id", "column", "text"
+        ):
+            paragraphs[part].append((unit_id, column, text))
+        communes = dict(
+            self.values.filter(kind=PartKind.SECTION)
+            .exclude(unit_id__in=self.direct_ids)
+            .values_list("part")
+            .annotate(n=Count("unit", distinct=True))
+            .order_by()
+        )
+        out = []
+
+        def walk(sections):
+            for section in sections:
+                field_order = {f["key"]: i for i, f in enumerate(section.fields)}
+                field_labels = {f["key"]: f["label"] for f in section.fields}
+                found = sorted(
+                    paragraphs.get(section.key, []),
+                    key=lambda p: (self.unit_order(p[0]), field_order.get(p[1], 99), p[1]),
+                )
+                out.append(
+                    {
+                        "key": section.key,
+                        "number": section.number,
+                        "title": section.title,
+                        "depth": section.depth,
+                        "tables": list(section.tables),
+                        "paragraphs": [
+                            {
+                                **self.unit_ref(unit_id),
+                                "field": field,
+                                "field_label": field_labels.get(field, field),
+                                "text": text,
+                            }
+                            for unit_id, field, text in found
+                        ],
+                        "communes": communes.get(section.key, 0),
+                    }
+                )
+                walk(section.children)
+
+        walk(self.layout.sections)
+        return out
+
+    # the whole -------------------------------------------------------------------------------
+    def run(self) -> dict:
+        self.load_units()
+        round_ = self.round
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "provisional": self.provisional,
+            "round": {
+                "id": round_.pk,
+                "title": round_.title,
+                "definition": f"{self.layout.key}/{self.layout.version}",
+                "period_kind": round_.period_kind,
+                "year": round_.year,
+                "data_from": round_.data_from.isoformat(),
+                "data_to": round_.data_to.isoformat(),
+                "deadline": round_.deadline.date().isoformat(),
+                "dispatch_number": round_.dispatch_number,
+                "dispatch_date": round_.dispatch_date.isoformat() if round_.dispatch_date else None,
+            },
+            "settings": round_settings(round_),
+            "units": self.units,
+            "completeness": self.completeness(),
+            "services": self.services(),
+            "rankings": self.rankings(),
+            "tasks": self.tasks(),
+            "pl02": self.tracker(),
+            "pl06": (self.lists() or [{"groups": []}])[0]["groups"],
+            "pl07": (self.matrix() or [{"rows": []}])[0]["rows"],
+            "narrative": self.narrative(),
+        }
+
+
+def national_tables(round_, version_ids, *, provisional: bool = False) -> dict:
+    """The national tables of `round_` from exactly `version_ids` (no writes)."""
+    return _Compiler(round_, list(version_ids), provisional).run()
+
+
+def compile_round(round_, *, provisional: bool = False, actor=None) -> Snapshot:
+    """Compile the round now: choose the versions, store the snapshot and its hash, audit it."""
+    with transaction.atomic():
+        ids = select_versions(round_, provisional=provisional)
+        data = national_tables(round_, ids, provisional=provisional)
+        number = (Snapshot.objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
+        snapshot = Snapshot.objects.create(
+            round=round_,
+            number=number,
+            provisional=provisional,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            data=data,
+            content_hash=content_hash(data),
+        )
+        SnapshotVersion.objects.bulk_create(
+            [
+                SnapshotVersion(snapshot=snapshot, version_id=pk, unit_id=unit_id, status=status)
+                for pk, unit_id, status in ReportVersion.objects.filter(pk__in=ids).values_list(
+                    "pk", "report__unit_id", "report__status"
+                )
+            ],
+            batch_size=2000,
+        )
+        record(
+            "round.compiled",
+            round_,
+            actor=actor,
+            snapshot=number,
+            provisional=provisional,
+            versions=len(ids),
+            content_hash=snapshot.content_hash,
+        )
+    return snapshot

@@ -1,0 +1,127 @@
+"""Producing a snapshot's files — JSON, CSV, the workbook and the DOCX — with visible progress.
+
+Files go to MEDIA_ROOT/national/<round>/<snapshot>-<generation>/ and are served only through the
+access-checked download view. Everything is read from the snapshot (its data and its versions), so a
+snapshot always gives the same figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Generation, GenerationStatus, OutputFile, OutputKind, SnapshotVersion
+
+logger = logging.getLogger("baocao06.compilation")
+
+FILE_NAMES = {
+    OutputKind.JSON: "national.json",
+    OutputKind.CSV: "national-csv.zip",
+    OutputKind.XLSX: "appendices.xlsx",
+    OutputKind.DOCX: "report.docx",
+}
+
+
+def snapshot_version_ids(snapshot) -> list[int]:
+    """The snapshot's versions in the order units are listed (central bodies, provinces, communes)."""
+    return list(
+        SnapshotVersion.objects.filter(snapshot=snapshot)
+        .order_by("unit__kind_order", "unit__sort_key", "unit__key")
+        .values_list("version_id", flat=True)
+    )
+
+
+def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
+    """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes."""
+    from .outputs.docx import write_docx
+    from .outputs.tabular import write_csv_zip, write_json
+    from .outputs.xlsx import write_workbook
+    from .unit_tables import iter_unit_tables
+
+    def tell(percent: int, step: str) -> None:
+        if progress:
+            progress(percent, step)
+
+    directory.mkdir(parents=True, exist_ok=True)
+    data, layout = snapshot.data, snapshot.round.get_layout()
+    paths = {kind: directory / name for kind, name in FILE_NAMES.items()}
+    tell(2, "Ghi bảng tổng hợp (JSON, CSV)")
+    write_json(data, paths[OutputKind.JSON])
+    write_csv_zip(data, paths[OutputKind.CSV])
+    tell(10, "Ghi tệp phụ lục (XLSX)")
+    write_workbook(
+        data,
+        layout,
+        iter_unit_tables(snapshot_version_ids(snapshot), layout),
+        paths[OutputKind.XLSX],
+        progress=lambda p, step: tell(10 + p * 40 // 100, step),
+    )
+    tell(50, "Soạn báo cáo (DOCX)")
+    write_docx(
+        data,
+        layout,
+        paths[OutputKind.DOCX],
+        progress=lambda p, step: tell(50 + p * 48 // 100, step),
+        date=timezone.localdate(snapshot.created_at),
+    )
+    return paths
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def run_generation(generation_id: int) -> dict:
+    generation = Generation.objects.select_related("snapshot__round").get(pk=generation_id)
+    if generation.status == GenerationStatus.DONE:
+        return {"generation": generation.pk, "status": generation.status}
+    snapshot = generation.snapshot
+    relative = Path("national") / str(snapshot.round_id) / f"{snapshot.number}-{generation.pk}"
+    directory = Path(settings.MEDIA_ROOT) / relative
+    last = {"percent": -1}
+
+    def progress(percent: int, step: str) -> None:
+        percent = max(0, min(99, int(percent)))
+        if percent != last["percent"]:
+            last["percent"] = percent
+            Generation.objects.filter(pk=generation.pk).update(progress=percent, step=step[:200])
+
+    Generation.objects.filter(pk=generation.pk).update(status=GenerationStatus.RUNNING, progress=1, step="Bắt đầu")
+    try:
+        paths = write_outputs(snapshot, directory, progress)
+        OutputFile.objects.filter(generation=generation).delete()
+        OutputFile.objects.bulk_create(
+            [
+                OutputFile(
+                    generation=generation,
+                    kind=kind,
+                    name=path.name,
+                    path=str(relative / path.name),
+                    size=path.stat().st_size,
+                    sha256=_sha256(path),
+                )
+                for kind, path in paths.items()
+            ]
+        )
+    except Exception as exc:  # the person waiting sees the failure; the log keeps the details
+        logger.exception("generation %s failed", generation.pk)
+        Generation.objects.filter(pk=generation.pk).update(
+            status=GenerationStatus.FAILED,
+            step="Lỗi khi tạo tệp",
+            error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"[:5000],
+            finished_at=timezone.now(),
+        )
+        raise
+    Generation.objects.filter(pk=generation.pk).update(
+        status=GenerationStatus.DONE, progress=100, step="Hoàn thành", finished_at=timezone.now()
+    )
+    return {"generation": generation.pk, "status": GenerationStatus.DONE, "files": len(paths)}

@@ -1,0 +1,66 @@
+"""The national pages: who may see and do what, compiling from the page, the dashboard."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from baocao06.audit.models import AuditEvent
+from baocao06.compilation.models import Snapshot
+from baocao06.reports.actions import do_submit_report
+from baocao06.review.actions import do_accept_report
+from baocao06.test import BaseTestCase, fill_completely
+
+
+class NationalPagesTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        fill_completely(cls.report, cls.approver, seed=4)
+        do_submit_report(cls.report, actor=cls.approver)
+        fill_completely(cls.province_report, cls.province_approver, seed=5)
+        do_submit_report(cls.province_report, actor=cls.province_approver)
+        do_accept_report(cls.report, actor=cls.secretariat)
+
+    def test_units_cannot_see_the_national_pages(self):
+        for user in (self.reporter, self.approver, self.province_reporter, self.outsider):
+            self.login(user)
+            for url in (reverse("compilation:dashboard"), reverse("compilation:national", args=[self.round.pk])):
+                with self.subTest(user=user.username, url=url):
+                    self.assertEqual(self.client.get(url).status_code, 403)
+            response = self.client.post(reverse("compilation:compile", args=[self.round.pk]))
+            self.assertEqual(response.status_code, 403)
+        self.assertFalse(Snapshot.objects.exists())
+
+    def test_a_viewer_reads_but_does_not_compile(self):
+        self.login(self.viewer)
+        self.assertEqual(self.client.get(reverse("compilation:dashboard")).status_code, 200)
+        response = self.client.get(reverse("compilation:national", args=[self.round.pk]))
+        self.assertContains(response, "Chưa tổng hợp lần nào")
+        self.assertNotContains(response, "Tổng hợp chính thức</button>")
+        self.assertEqual(self.client.post(reverse("compilation:compile", args=[self.round.pk])).status_code, 403)
+
+    def test_the_secretariat_compiles_final_and_provisional(self):
+        self.login(self.secretariat)
+        url = reverse("compilation:compile", args=[self.round.pk])
+        response = self.client.post(url, {"provisional": "0"}, follow=True)
+        self.assertContains(response, "Đã tổng hợp chính thức lần 1 từ 1 báo cáo")
+        self.assertContains(response, "Bộ Tư pháp")  # in the ministries' ranking
+        response = self.client.post(url, {"provisional": "1"}, follow=True)
+        self.assertContains(response, "Đã tổng hợp tạm tính lần 2 từ 2 báo cáo")
+        self.assertContains(response, "TẠM TÍNH")
+        self.assertEqual(list(Snapshot.objects.order_by("number").values_list("provisional", flat=True)), [False, True])
+        self.assertEqual(AuditEvent.objects.filter(action="round.compiled", actor=self.secretariat).count(), 2)
+        dashboard = self.client.get(reverse("compilation:dashboard"), {"ky": self.round.pk})
+        self.assertContains(dashboard, "Theo tổng hợp lần 2")
+        self.assertContains(dashboard, "Nhiệm vụ quá hạn")
+
+    def test_nothing_accepted_gives_a_clear_message(self):
+        from baocao06.review.actions import do_reopen_report
+
+        do_reopen_report(self.report, actor=self.secretariat, reason="Xem lại")
+        self.login(self.secretariat)
+        response = self.client.post(
+            reverse("compilation:compile", args=[self.round.pk]), {"provisional": "0"}, follow=True
+        )
+        self.assertContains(response, "Chưa có báo cáo nào được tiếp nhận")
+        self.assertFalse(Snapshot.objects.exists())
