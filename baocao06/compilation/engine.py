@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 
 from baocao06.audit.actions import record
+from baocao06.core import clock
 from baocao06.definitions import cells
 from baocao06.definitions.expressions import _ratio
 from baocao06.reports.models import Report, ReportStatus, ReportVersion
@@ -286,7 +287,7 @@ class _Compiler:
                     "units": counts[key],
                     "values": {k: _json(v) for k, v in values.items()},
                     "baseline_rate": _json(base),
-                    "change": _json((rate - base).quantize(Decimal("0.01")) if rate is not None and base else None),
+                    "change": _json((rate - base).quantize(Decimal("0.01")) if rate is not None and base is not None else None),
                     "computed_savings": None,
                 }
                 if values.get(block["savings"]) is not None:
@@ -681,6 +682,7 @@ def compile_round(round_, *, provisional: bool = False, actor=None) -> Snapshot:
             round=round_,
             number=number,
             provisional=provisional,
+            created_at=clock.now(),
             created_by=actor if getattr(actor, "pk", None) else None,
             data=data,
             content_hash=content_hash(data),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from baocao06.accounts import mfa
 from baocao06.accounts.models import GlobalRole, Membership, TotpDevice, UnitRole, User
 from baocao06.catalogues.loading import load_catalogues
+from baocao06.compilation.engine import compile_round
 from baocao06.core import clock
 from baocao06.definitions.loading import store_definition
 from baocao06.rounds.actions import do_open_round, units_to_assign
@@ -151,6 +152,9 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
         out(f"Kỳ 1: {first.title} — {first.reports.count()} đơn vị; điền, gửi, nhắc hạn, thẩm định…")
         counts = replay_round(first, script_1, secretariat, people_of)
         out(f"  {counts}")
+        with clock.frozen_at(aware(dt.date(2024, 7, 5), 16)):
+            snapshot = compile_round(first, actor=secretariat)
+        out(f"  tổng hợp chính thức lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
     with transaction.atomic():
         # Same definition version (the outline of the year-end report is the same); the data window is
         # Decree 09's year: 15/12/2023 – 14/12/2024.
@@ -169,6 +173,9 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
         out(f"Kỳ 2: {second.title} — nhiệm vụ chưa hoàn thành được chuyển tiếp từ kỳ 1; điền, gửi, nhắc hạn…")
         counts = replay_round(second, script_2, secretariat, people_of)
         out(f"  {counts}")
+        with clock.frozen_at(aware(dt.date(2024, 12, 20), 10)):
+            snapshot = compile_round(second, provisional=True, actor=secretariat)
+        out(f"  tổng hợp tạm tính lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
     return first
 
 

@@ -78,3 +78,17 @@ class DemoTests(TestCase):
         call_command("load_demo", stdout=out)
         self.assertIn("Tổng kết năm 2024", out.getvalue())
         self.assertEqual(Report.objects.filter(round__in=[self.first, self.second]).count(), 2 * len(UNITS))
+
+    def test_both_rounds_are_compiled_and_the_second_compares_with_the_first(self):
+        first = self.first.snapshots.get()
+        second = self.second.snapshots.get()
+        self.assertEqual((first.provisional, second.provisional), (False, True))
+        self.assertEqual(timezone.localtime(first.created_at).date(), dt.date(2024, 7, 5))
+        accepted = self.first.reports.filter(status=ReportStatus.ACCEPTED).count()
+        self.assertEqual(first.data["completeness"]["included"], accepted)
+        compared = [
+            row for table in second.data["services"] for row in table["rows"] if row["baseline_rate"] is not None
+        ]
+        self.assertTrue(compared, "the year-end round compares online rates with the 4709 round")
+        for row in compared:
+            self.assertAlmostEqual(row["change"], row["values"]["rate"] - row["baseline_rate"], places=2)
