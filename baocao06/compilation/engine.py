@@ -287,7 +287,9 @@ class _Compiler:
                     "units": counts[key],
                     "values": {k: _json(v) for k, v in values.items()},
                     "baseline_rate": _json(base),
-                    "change": _json((rate - base).quantize(Decimal("0.01")) if rate is not None and base is not None else None),
+                    "change": _json(
+                        (rate - base).quantize(Decimal("0.01")) if rate is not None and base is not None else None
+                    ),
                     "computed_savings": None,
                 }
                 if values.get(block["savings"]) is not None:
