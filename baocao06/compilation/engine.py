@@ -146,6 +146,9 @@ class _Compiler:
             self.units.append(unit)
             self.unit_by_id[unit_id] = unit | {"_position": len(self.units), "_version": pk}
         self.direct_ids = [uid for uid, u in self.unit_by_id.items() if u["group"] in DIRECT_GROUPS]
+        # By version, not by unit: the (version, kind, part) index then answers without reading texts.
+        self.direct_versions = sorted(u["_version"] for u in self.unit_by_id.values() if u["group"] in DIRECT_GROUPS)
+        self.other_versions = sorted(u["_version"] for u in self.unit_by_id.values() if u["group"] not in DIRECT_GROUPS)
 
     def unit_ref(self, unit_id: int) -> dict:
         unit = self.unit_by_id[unit_id]
@@ -461,11 +464,20 @@ class _Compiler:
             .order_by()
         ):
             counts[row][text] = n
+        # Only what the tracker shows: answers other than done, every cause, and the lead units' answers.
+        lead_rows = [
+            r.key for g in table.groups for r in g.rows if any(t.startswith("unit:") for t in (r.audience or []))
+        ]
         answers: dict[tuple[str, int], dict] = defaultdict(dict)
-        for row, unit_id, column, text in self.values.filter(
-            kind=PartKind.TABLE, part=table.key, column__in=[block["result"], block["cause"]]
-        ).values_list("row", "unit_id", "column", "text"):
-            answers[(row, unit_id)][column] = text
+        result_rows = self.values.filter(kind=PartKind.TABLE, part=table.key, column=block["result"])
+        for row, unit_id, text in (
+            result_rows.exclude(text=block["done"]) | result_rows.filter(row__in=lead_rows)
+        ).values_list("row", "unit_id", "text"):
+            answers[(row, unit_id)][block["result"]] = text
+        for row, unit_id, text in self.values.filter(
+            kind=PartKind.TABLE, part=table.key, column=block["cause"]
+        ).values_list("row", "unit_id", "text"):
+            answers[(row, unit_id)][block["cause"]] = text
         by_row: dict[str, list[tuple[int, dict]]] = defaultdict(list)
         for (row, unit_id), answer in answers.items():
             by_row[row].append((unit_id, answer))
@@ -516,7 +528,7 @@ class _Compiler:
 
     # texts -----------------------------------------------------------------------------------
     def _direct_values(self, **filters):
-        return self.values.filter(unit_id__in=self.direct_ids, **filters)
+        return VersionValue.objects.filter(version_id__in=self.direct_versions, **filters)
 
     def lists(self) -> list[dict]:
         keys = self.block.get("lists") or []
@@ -596,10 +608,9 @@ class _Compiler:
         ):
             paragraphs[part].append((unit_id, column, text))
         communes = dict(
-            self.values.filter(kind=PartKind.SECTION)
-            .exclude(unit_id__in=self.direct_ids)
+            VersionValue.objects.filter(version_id__in=self.other_versions, kind=PartKind.SECTION)
             .values_list("part")
-            .annotate(n=Count("unit", distinct=True))
+            .annotate(n=Count("version", distinct=True))
             .order_by()
         )
         out = []
