@@ -34,7 +34,6 @@ from baocao06.rounds.models import Round
 
 from . import presenters
 from .access import MAX_ID, api_report, authenticate, require_viewer
-from .national import provisional_national_tables
 from .schemas import (
     CheckOut,
     DefinitionOut,
@@ -134,14 +133,28 @@ def rounds(request):
     response={200: NationalOut, **ERRORS},
     summary="Số liệu tổng hợp toàn quốc của một kỳ (quyền xem)",
 )
-def national(request, round_id: int):
+def national(request, round_id: int, live: bool = False):
+    """The latest compilation of the round (the latest final one if there is one); with `live=true`,
+    the tables computed now from the latest submitted versions (provisional, not stored)."""
+    from baocao06.compilation import engine
+    from baocao06.compilation.models import Snapshot
+
     require_viewer(request.auth)
     if not 0 < round_id <= MAX_ID:
         raise Http404
     round_ = Round.objects.light().filter(pk=round_id).first()
     if round_ is None:
         raise Http404
-    return provisional_national_tables(round_)
+    if live:
+        data = engine.national_tables(round_, engine.select_versions(round_, provisional=True), provisional=True)
+        return {"round_id": round_.pk, "title": round_.title, "snapshot": None, "national": data}
+    snapshot = Snapshot.objects.filter(round=round_).order_by("provisional", "-number").first()
+    if snapshot is None:
+        return 404, {
+            "code": "not_compiled",
+            "error": "Kỳ báo cáo chưa được tổng hợp; dùng live=true để xem số liệu tạm tính.",
+        }
+    return {"round_id": round_.pk, "title": round_.title, "snapshot": snapshot, "national": snapshot.data}
 
 
 # --- Reports -----------------------------------------------------------------------------------

@@ -249,25 +249,15 @@ class SubmitOut(Schema):
     version: VersionOut
 
 
-class NationalRowOut(Schema):
-    key: str
-    number: str | None = None
-    label: str
-    units: int = Field(description="units whose submitted version fills this row")
-    values: dict[str, float | int | None]
-
-
-class NationalTableOut(Schema):
-    key: str
-    title: str
-    rows: list[NationalRowOut]
-    free_rows: dict[str, int] = Field(description="rows units added, per group")
-    totals: list[NationalRowOut]
+class SnapshotOut(Schema):
+    number: int = Field(description="the round's compilation number")
+    provisional: bool
+    created_at: dt.datetime
+    content_hash: str = Field(description="sha-256 of the national tables (canonical JSON)")
 
 
 class NationalOut(Schema):
     round_id: int
     title: str
-    reports: int
-    note: str
-    tables: list[NationalTableOut]
+    snapshot: SnapshotOut | None = Field(description="the compilation the tables come from; null when live")
+    national: dict[str, Any] = Field(description="the national tables, format 1 of docs/national-format.md")

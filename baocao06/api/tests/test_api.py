@@ -213,17 +213,28 @@ class TokenTests(ApiTestCase):
 class NationalTests(ApiTestCase):
     def test_a_viewer_token_reads_the_national_tables(self):
         self.fill_completely(self.province_report, self.province_reporter)
+        from baocao06.compilation.engine import compile_round
         from baocao06.reports.actions import do_submit_report
 
         do_submit_report(self.province_report, actor=self.province_approver)
         content = self.province_report.versions.get().content["tables"]["PL03"]["rows"]
         expected = next(r for r in content if r["key"] == SERVICE)["values"]["total"]
-        response = self.call("get", f"/rounds/{self.round.pk}/national", self.viewer_secret)
+        url = f"/rounds/{self.round.pk}/national"
+        response = self.call("get", url, self.viewer_secret)
+        self.assertEqual((response.status_code, response.json()["code"]), (404, "not_compiled"))
+
+        response = self.call("get", url + "?live=true", self.viewer_secret)
         self.assertEqual(response.status_code, 200)
-        pl03 = next(t for t in response.json()["tables"] if t["key"] == "PL03")
+        self.assertIsNone(response.json()["snapshot"])
+        pl03 = next(t for t in response.json()["national"]["services"] if t["table"] == "PL03")
         row = next(r for r in pl03["rows"] if r["key"] == SERVICE)
         self.assertEqual((row["values"]["total"], row["units"]), (expected, 1))
-        self.assertEqual(self.call("get", f"/rounds/{self.round.pk}/national", self.reporter_secret).status_code, 403)
+
+        snapshot = compile_round(self.round, provisional=True)
+        response = self.call("get", url, self.viewer_secret)
+        self.assertEqual(response.json()["snapshot"]["content_hash"], snapshot.content_hash)
+        self.assertEqual(response.json()["national"], snapshot.data)
+        self.assertEqual(self.call("get", url, self.reporter_secret).status_code, 403)
 
 
 class DocumentTests(ApiTestCase):

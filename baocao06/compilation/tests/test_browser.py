@@ -1,0 +1,59 @@
+"""The Secretariat compiles a round, makes its files and downloads them, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from baocao06.compilation.models import Snapshot
+from baocao06.reports.actions import do_submit_report
+from baocao06.review.actions import do_accept_report
+from baocao06.test import BrowserTestCase, fill_completely
+
+pytestmark = pytest.mark.browser
+
+
+class NationalReportInBrowserTests(BrowserTestCase):
+    def test_compile_generate_download_and_see_the_dashboard(self):
+        import docx
+        import openpyxl
+
+        for report, person, seed in (
+            (self.report, self.approver, 11),
+            (self.province_report, self.province_approver, 12),
+        ):
+            fill_completely(report, person, seed=seed)
+            do_submit_report(report, actor=person)
+        do_accept_report(self.report, actor=self.secretariat)
+
+        page = self.page
+        self.login(self.secretariat)
+        page.goto(self.live_server_url + reverse("compilation:national", args=[self.round.pk]))
+        page.click("button:has-text('Tổng hợp tạm tính')")
+        page.locator("text=Đã tổng hợp tạm tính lần 1 từ 2 báo cáo").wait_for()
+        snapshot = Snapshot.objects.get()
+        self.assertTrue(snapshot.provisional)
+        pl03 = next(t for t in snapshot.data["services"] if t["table"] == "PL03")
+        total = f"{pl03['total']['values']['total']:,}".replace(",", ".")
+        self.assertIn(total, page.locator("table.national tfoot").first.inner_text())
+        self.assertGreaterEqual(page.locator("figure.chart svg").count(), 3)
+
+        page.click("button:has-text('Tạo tệp báo cáo')")
+        page.locator("#generation a[data-kind=docx]").wait_for(timeout=120_000)
+        with page.expect_download() as info:
+            page.click("#generation a[data-kind=docx]")
+        document = docx.Document(info.value.path())
+        text = "\n".join(p.text for p in document.paragraphs)
+        self.assertIn("TẠM TÍNH", text)
+        self.assertIn("Kính gửi", text)
+        with page.expect_download() as info:
+            page.click("#generation a[data-kind=xlsx]")
+        workbook = openpyxl.load_workbook(info.value.path(), read_only=True)
+        self.assertIn("PL03", workbook.sheetnames)
+        workbook.close()
+
+        page.click("text=Bảng điều khiển")
+        page.locator("h1:has-text('Bảng điều khiển')").wait_for()
+        self.assertIn("Theo tổng hợp lần 1", page.content())
+        self.assertGreaterEqual(page.locator("figure.chart svg").count(), 3)
+        self.assertIn("Bộ Tư pháp", page.locator("text=Xếp hạng bộ, ngành").locator("..").inner_text())
