@@ -299,6 +299,8 @@ class _Writer:
 
     def _headers(self, section) -> None:
         header = section.header
+        # An explicit, empty first-page header: Word and LibreOffice then agree page 1 has no number.
+        section.first_page_header.is_linked_to_previous = False
         p = header.paragraphs[0]
         p.style = "Centered"
         _page_field(p)
