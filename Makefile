@@ -46,12 +46,18 @@ check: venv
 	env -u DATABASE_URL $(LOCAL) $(PY) manage.py check
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download does not work here.
+# The DOCX tests open the national report in LibreOffice (converted to PDF).
 browser:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Chromium (Debian package) for the browser tests"; \
 	    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; \
 	  else echo "Chromium is required for the browser tests: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@command -v soffice >/dev/null 2>&1 || test -x /usr/bin/soffice || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing LibreOffice Writer (Debian package) for the DOCX tests"; \
+	    apt-get install -y -qq libreoffice-writer-nogui >/dev/null || { apt-get update -qq && apt-get install -y -qq libreoffice-writer-nogui; }; \
+	  else echo "LibreOffice is required for the DOCX tests: sudo apt-get install libreoffice-writer-nogui" >&2; exit 1; fi; }
 
 clean-demo:
 	rm -f var/baocao06.sqlite3 var/baocao06.sqlite3-wal var/baocao06.sqlite3-shm

@@ -67,7 +67,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         layout,
         paths[OutputKind.DOCX],
         progress=lambda p, step: tell(50 + p * 48 // 100, step),
-        date=timezone.localdate(snapshot.created_at),
+        issued_on=timezone.localdate(snapshot.created_at),
     )
     return paths
 

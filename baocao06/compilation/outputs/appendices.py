@@ -1,0 +1,335 @@
+"""The national appendix tables as rows of text, from the national dict (figures) and the round's
+layout (titles, column labels, header groups). Shared by every output that prints tables.
+
+Long lists (the units that answered a PL07 cell, the units that have not done a PL02 task) are
+capped so that a cell stays readable, and the cap is always said: "(còn N đơn vị…)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baocao06.core.vietnamese import format_number
+from baocao06.definitions.cells import display
+
+from .wordxml import Column, Row, TableSpec
+
+CELL_ENTRIES = 15  # source texts shown in one PL07 cell
+ENTRY_CHARS = 600  # characters of one source text in a table cell
+NAMES_SHOWN = 20  # unit names listed in one cell
+
+# Which appendix of the definition each non-service part of the national dict compiles.
+PART_TABLES = {"tasks": "PL01", "pl02": "PL02", "pl06": "PL06", "pl07": "PL07"}
+NUMERIC = {"integer", "money", "number", "percent"}
+GROUP_TITLES = {
+    "ministries": "Bộ, ngành, cơ quan trung ương",
+    "central": "Cơ quan trung ương",
+    "corporations": "Tập đoàn, tổng công ty nhà nước",
+    "provinces": "Tỉnh, thành phố trực thuộc Trung ương",
+    "communes": "Xã, phường, đặc khu",
+}
+
+
+@dataclass
+class Appendix:
+    key: str
+    heading: str  # "PHỤ LỤC 02"
+    title: str
+    orientation: str
+    table: TableSpec
+
+
+def more(count: int) -> str:
+    return f"(còn {format_number(count)} đơn vị…)"
+
+
+def clip(text: str, limit: int = ENTRY_CHARS) -> str:
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… (rút gọn, còn {format_number(len(text) - limit)} ký tự)"
+
+
+def _table(layout, key):
+    return layout.table_index.get(key) if layout is not None else None
+
+
+def _heading(key: str, table, number: str | None = None, printed_as: str | None = None) -> str:
+    printed = printed_as or (table.printed_as if table else None)
+    return printed or f"PHỤ LỤC {number or (table.number if table else key.removeprefix('PL'))}"
+
+
+def _label(table, key: str, default: str) -> str:
+    if table is not None and key in table.column_index:
+        return table.column_index[key]["label"]
+    return default
+
+
+def _header_groups(table) -> list[dict]:
+    return list(table.header) if table is not None else []
+
+
+def _count(value) -> str:
+    return format_number(value, 0) if value is not None else ""
+
+
+# --- PL01: task statistics per unit -----------------------------------------------------------
+
+
+def tasks_appendix(data: dict, layout, unit_groups: dict[str, str]) -> Appendix | None:
+    tasks = data.get("tasks")
+    if not tasks:
+        return None
+    table = _table(layout, PART_TABLES["tasks"])
+    results = tasks.get("results") or []
+    columns = [
+        Column("number", "TT", "center", 0.5),
+        Column("unit", "Đơn vị", "left", 3),
+        Column("rows", "Tổng số nhiệm vụ", "right", 1.2),
+        *[Column(r["value"], r["label"], "right", 1.2) for r in results],
+    ]
+    groups = [{"label": _label(table, "result", "Kết quả"), "columns": [r["value"] for r in results]}]
+    rows: list[Row] = []
+    current = None
+    for index, unit in enumerate(tasks.get("by_unit") or [], start=1):
+        group = unit_groups.get(unit["key"])
+        if group != current and group:
+            rows.append(Row([GROUP_TITLES.get(group, group)], kind="group"))
+            current = group
+        by_result = unit.get("by_result") or {}
+        rows.append(
+            Row(
+                [str(index), unit["name"], _count(unit.get("rows"))]
+                + [_count(by_result.get(r["value"], 0)) for r in results]
+            )
+        )
+    national = tasks.get("national") or {}
+    by_result = national.get("by_result") or {}
+    rows.append(
+        Row(
+            ["", "TOÀN QUỐC", _count(national.get("rows"))] + [_count(by_result.get(r["value"], 0)) for r in results],
+            "total",
+        )
+    )
+    title = table.title if table else "THỐNG KÊ CÁC NHIỆM VỤ"
+    return Appendix("PL01", _heading("PL01", table), title, _orientation(table), TableSpec(columns, rows, groups))
+
+
+def _orientation(table) -> str:
+    return table.orientation if table is not None else "landscape"
+
+
+# --- PL02: Resolution 175 tracker -------------------------------------------------------------
+
+
+def pl02_appendix(data: dict, layout) -> Appendix | None:
+    items = data.get("pl02")
+    if items is None:
+        return None
+    table = _table(layout, PART_TABLES["pl02"])
+    result_column = table.column_index.get("result") if table else None
+    columns = [
+        Column("number", "TT", "center", 0.5),
+        Column("title", _label(table, "title", "Nhiệm vụ"), "left", 4),
+        Column("lead", _label(table, "lead", "Đơn vị chủ trì"), "left", 1.6),
+        Column("due", _label(table, "due", "Thời gian hoàn thành"), "left", 1.2),
+        Column("answers", "Số đơn vị báo cáo", "right", 1),
+        Column("done", "Đã hoàn thành", "right", 1),
+        Column("not_done", "Chưa hoàn thành", "right", 1),
+        Column("causes", "Đơn vị chưa hoàn thành, nguyên nhân", "left", 3.5),
+    ]
+    group_titles = {g.key: g.title for g in table.groups} if table else {}
+    rows: list[Row] = []
+    current = None
+    for item in items:
+        if item.get("group") != current:
+            current = item.get("group")
+            title = group_titles.get(current) or ""
+            rows.append(Row([f"{current}. {title}".strip(". ")], kind="group"))
+        by_result = item.get("by_result") or {}
+        if item.get("common", True):
+            causes = [
+                f"{u['name']}: {clip(u.get('cause'), 200)}" if u.get("cause") else u["name"]
+                for u in item.get("not_done") or []
+            ]
+            listed = "\n".join(causes[:NAMES_SHOWN]) + (
+                f"\n{more(len(causes) - NAMES_SHOWN)}" if len(causes) > NAMES_SHOWN else ""
+            )
+        else:
+            answer = item.get("lead_answer")
+            if answer is None:
+                listed = "Chưa báo cáo"
+            else:
+                result = display(result_column, answer.get("result")) if result_column else answer.get("result")
+                listed = f"{answer['name']}: {result}" + (
+                    f" — {clip(answer['cause'], 300)}" if answer.get("cause") else ""
+                )
+        rows.append(
+            Row(
+                [
+                    item.get("number") or "",
+                    clip(item.get("title"), 1000),
+                    item.get("lead") or "",
+                    item.get("due") or "",
+                    _count(item.get("answers")),
+                    _count(by_result.get("done", 0)),
+                    _count(by_result.get("not_done", 0)),
+                    listed,
+                ]
+            )
+        )
+    title = table.title if table else "KẾT QUẢ TRIỂN KHAI CÁC NHIỆM VỤ CỦA NGHỊ QUYẾT 175"
+    return Appendix("PL02", _heading("PL02", table), title, _orientation(table), TableSpec(columns, rows))
+
+
+# --- PL03, PL04, PL05: services ---------------------------------------------------------------
+
+
+def _service_value(row: dict, key: str):
+    values = row.get("values") or {}
+    if key in values:
+        return values[key]
+    return row.get(key)
+
+
+def service_appendix(service: dict, layout) -> Appendix:
+    table = _table(layout, service["table"])
+    numeric = [c for c in service.get("columns") or [] if c.get("type") in NUMERIC]
+    label_column = table.label_column["label"] if table is not None else "Dịch vụ"
+    columns = [
+        Column("number", "TT", "center", 0.5),
+        Column("label", label_column, "left", 4),
+        Column("units", "Số đơn vị báo cáo", "right", 1),
+        *[Column(c["key"], _column_label(c), "right", 1.4 if c["type"] == "money" else 1.1) for c in numeric],
+    ]
+    group_titles = {g.key: g.title for g in table.groups} if table else {}
+
+    def cells(row, number):
+        return [number, row["label"], _count(row.get("units"))] + [
+            display(c, _service_value(row, c["key"])) for c in numeric
+        ]
+
+    rows: list[Row] = []
+    current = None
+    for row in service.get("rows") or []:
+        if row.get("group") != current:
+            current = row.get("group")
+            if group_titles.get(current):
+                rows.append(Row([group_titles[current]], kind="group"))
+        rows.append(Row(cells(row, row.get("number") or "")))
+    free = service.get("free_rows") or []
+    if free:
+        rows.append(Row(["Dịch vụ do các đơn vị bổ sung"], kind="group"))
+        rows.extend(Row(cells(row, str(index))) for index, row in enumerate(free, start=1))
+    total = service.get("total")
+    if total:
+        label = table.totals[0]["label"] if table is not None and table.totals else "TỔNG CỘNG"
+        rows.append(Row(cells({"label": label, **total}, ""), kind="total"))
+    title = service.get("title") or (table.title if table else "")
+    heading = _heading(service["table"], table, service.get("number"), service.get("printed_as"))
+    groups = _header_groups(table)
+    return Appendix(service["table"], heading, title, _orientation(table), TableSpec(columns, rows, groups))
+
+
+def _column_label(column: dict) -> str:
+    unit = column.get("unit")
+    return f"{column['label']} ({unit})" if unit else column["label"]
+
+
+# --- PL06: services not yet integrated, grouped -----------------------------------------------
+
+PL06_FIELDS = [
+    ("service", "Tên dịch vụ công/TTHC", 3),
+    ("ministry", "Bộ, ngành", 1.4),
+    ("locality", "Địa phương", 1.4),
+    ("progress", "Tiến độ", 1.5),
+    ("cause", "Nguyên nhân", 2),
+    ("solution", "Giải pháp", 2),
+]
+
+
+def pl06_appendix(data: dict, layout) -> Appendix | None:
+    groups = data.get("pl06")
+    if groups is None:
+        return None
+    table = _table(layout, PART_TABLES["pl06"])
+    columns = [Column("number", "TT", "center", 0.5)] + [
+        Column(key, _label(table, key, label), "left", weight) for key, label, weight in PL06_FIELDS
+    ]
+    rows: list[Row] = []
+    number = 0
+    for group in groups:
+        rows.append(Row([group.get("title") or GROUP_TITLES.get(group.get("group"), "")], kind="group"))
+        for unit in group.get("units") or []:
+            rows.append(Row(["", unit["name"]], kind="subgroup"))
+            for row in unit.get("rows") or []:
+                number += 1
+                rows.append(Row([str(number)] + [clip(row.get(key)) for key, _, _ in PL06_FIELDS]))
+    title = table.title if table else "DỊCH VỤ CÔNG THIẾT YẾU CHƯA HOÀN THÀNH TÍCH HỢP"
+    return Appendix(
+        "PL06", _heading("PL06", table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
+    )
+
+
+# --- PL07: benefits matrix with source units -------------------------------------------------
+
+
+def pl07_cell(entries: list[dict]) -> str:
+    shown = [f"{e['name']}: {clip(e.get('text'))}" for e in entries[:CELL_ENTRIES]]
+    if len(entries) > CELL_ENTRIES:
+        shown.append(more(len(entries) - CELL_ENTRIES))
+    return "\n".join(shown)
+
+
+def pl07_appendix(data: dict, layout) -> Appendix | None:
+    items = data.get("pl07")
+    if items is None:
+        return None
+    table = _table(layout, PART_TABLES["pl07"])
+    if table is not None:
+        text_columns = [c for c in table.columns if c.get("role") != "label"]
+        label = table.label_column["label"]
+    else:
+        keys = list(dict.fromkeys(k for item in items for k in item.get("cells") or {}))
+        text_columns = [{"key": k, "label": k, "type": "text"} for k in keys] + [
+            {"key": "causes", "label": "Nguyên nhân", "type": "multichoice", "choices": []}
+        ]
+        label = "Nội dung"
+    columns = [Column("number", "TT", "center", 0.5), Column("label", label, "left", 2.2)] + [
+        Column(c["key"], c["label"], "left", 1.4 if c["type"] == "multichoice" else 2.2) for c in text_columns
+    ]
+    rows: list[Row] = []
+    for item in items:
+        cells = [item.get("number") or "", item["label"]]
+        for column in text_columns:
+            if column["type"] == "multichoice":
+                cells.append(_causes(column, item.get("causes") or {}))
+            else:
+                cells.append(pl07_cell((item.get("cells") or {}).get(column["key"]) or []))
+        rows.append(Row(cells, bold_first=bool(item.get("heading"))))
+    title = table.title if table else "TIỆN ÍCH, GIÁ TRỊ MANG LẠI"
+    return Appendix(
+        "PL07", _heading("PL07", table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
+    )
+
+
+def _causes(column: dict, counts: dict) -> str:
+    labels = {c["value"]: c["label"] for c in column.get("choices") or []}
+    return "\n".join(f"{labels.get(k, k)}: {format_number(v)}" for k, v in counts.items() if v)
+
+
+# --- All ---------------------------------------------------------------------------------------
+
+
+def appendices(data: dict, layout, unit_groups: dict[str, str]) -> list[Appendix]:
+    """Every national appendix, in the order of the definition's tables."""
+    found = [
+        tasks_appendix(data, layout, unit_groups),
+        pl02_appendix(data, layout),
+        *[service_appendix(s, layout) for s in data.get("services") or []],
+        pl06_appendix(data, layout),
+        pl07_appendix(data, layout),
+    ]
+    order = {t.key: i for i, t in enumerate(layout.tables)} if layout is not None else {}
+    found = [a for a in found if a is not None]
+    return sorted(found, key=lambda a: order.get(a.key, len(order)))

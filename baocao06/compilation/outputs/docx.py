@@ -1,0 +1,522 @@
+"""The national report as a DOCX laid out to Decree 30/2020/NĐ-CP, annex I (docs/national-format.md,
+"The national report (DOCX)").
+
+Figures come only from the national dict; the round's layout gives the outline's headings, the
+appendices' titles and column labels. Narrative of central bodies, corporations and provinces is
+printed in full, attributed to its unit; for communes each section says how many reported it (the
+full texts are in the JSON and the workbook) — at national scale that keeps the file readable and the
+rendering within seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+from baocao06.core.vietnamese import format_number, long_date, short_date
+
+from .. import charts
+from . import appendices as appendix_tables
+from .summaries import section_summaries
+from .wordxml import TABLE_STYLE, TWIPS_PER_MM, clean, paragraph, table_element
+
+FONT = "Times New Roman"
+BODY_PT = 14
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+PAGE_MM = (210, 297)
+ISSUER_PARENT = "BỘ CÔNG AN"
+ISSUER = "TỔ CÔNG TÁC TRIỂN KHAI ĐỀ ÁN 06"
+ISSUER_FULL = "Tổ công tác triển khai Đề án 06"
+SYMBOL = "BC-TCTTKĐA"
+PLACE = "Hà Nội"
+MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
+ADDRESSEES = ["Thủ tướng Chính phủ", "Ban Chỉ đạo triển khai Đề án 06"]
+RECIPIENTS = ["Như trên;", "Các thành viên Tổ công tác;", "Lưu: VT, C06."]
+SIGNATURE = ["TM. TỔ CÔNG TÁC", "TỔ TRƯỞNG"]
+PROVISIONAL = "TẠM TÍNH"
+DETAILED_OFF = {"communes"}  # unit groups whose narrative is counted, not printed
+CHART_WIDTH = Cm(16)
+INTRO_GROUPS = {
+    "ministries": "bộ, ngành",
+    "central": "cơ quan trung ương",
+    "corporations": "tập đoàn, tổng công ty",
+    "provinces": "tỉnh, thành phố",
+    "communes": "xã, phường, đặc khu",
+}
+
+Progress = Callable[[int, str], None]
+
+
+def write_docx(
+    data: dict,
+    layout,
+    path_or_stream,
+    *,
+    progress: Progress | None = None,
+    issued_on: dt.date | None = None,
+    number: str | None = None,
+    addressees: list[str] | None = None,
+    recipients: list[str] | None = None,
+    signer: str | None = None,
+    with_charts: bool = True,
+) -> None:
+    """Write the national report of `data` (the national dict) to a path or a binary stream.
+
+    `issued_on` is the date printed under the motto (today when not given); `number` the
+    registration number (left blank, "…", for the clerk). The file's bytes depend only on the
+    arguments: zip entries carry a fixed time and the document's properties the issue date.
+    """
+    report = progress or (lambda percent, step: None)
+    issued_on = issued_on or dt.date.today()
+    writer = _Writer(data, layout, issued_on)
+    report(0, "Chuẩn bị tài liệu")
+    writer.front_matter(number, addressees or ADDRESSEES)
+    report(5, "Phần mở đầu")
+    writer.narrative(report, with_charts)
+    writer.closing(recipients or RECIPIENTS, signer)
+    report(60, "Phụ lục")
+    writer.appendices(report)
+    report(95, "Ghi tệp")
+    raw = io.BytesIO()
+    writer.doc.save(raw)
+    _write_reproducible(raw.getvalue(), path_or_stream)
+    report(100, "Hoàn thành")
+
+
+def _write_reproducible(raw: bytes, path_or_stream) -> None:
+    """Re-pack the DOCX with fixed entry times so the same input gives the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    if isinstance(path_or_stream, str | Path):
+        Path(path_or_stream).write_bytes(out.getvalue())
+    else:
+        path_or_stream.write(out.getvalue())
+
+
+# --- Styles -------------------------------------------------------------------------------------
+
+
+def _set_fonts(rpr) -> None:
+    """Times New Roman for every script, with the theme fonts of the template removed."""
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attr}"), FONT)
+
+
+def _setup_styles(doc) -> None:
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        if rpr is not None:
+            _set_fonts(rpr)
+    normal = styles["Normal"]
+    _set_fonts(normal.element.get_or_add_rPr())
+    normal.font.size = Pt(BODY_PT)
+    fmt = normal.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.first_line_indent = Cm(1)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(6)
+    fmt.line_spacing = 1.15
+    for level in range(1, 5):
+        style = styles[f"Heading {level}"]
+        _set_fonts(style.element.get_or_add_rPr())
+        style.font.size = Pt(BODY_PT)
+        style.font.bold = True
+        style.font.italic = level >= 3
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        hfmt = style.paragraph_format
+        hfmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        hfmt.first_line_indent = Cm(1)
+        hfmt.left_indent = Cm(0)
+        hfmt.space_before = Pt(6)
+        hfmt.space_after = Pt(6)
+        hfmt.keep_with_next = True
+    for name, size in ((TABLE_STYLE, 11), ("Centered", BODY_PT)):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = Pt(size)
+        sfmt = style.paragraph_format
+        sfmt.first_line_indent = Cm(0)
+        sfmt.space_after = Pt(0) if name == TABLE_STYLE else Pt(6)
+        sfmt.line_spacing = 1.0
+        sfmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if name == TABLE_STYLE else WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _page(section, orientation: str = "portrait") -> None:
+    width, height = PAGE_MM
+    landscape = orientation == "landscape"
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(height), Mm(width)) if landscape else (Mm(width), Mm(height))
+    section.top_margin = Mm(MARGINS_MM["top"])
+    section.bottom_margin = Mm(MARGINS_MM["bottom"])
+    section.left_margin = Mm(MARGINS_MM["left"])
+    section.right_margin = Mm(MARGINS_MM["right"])
+    section.header_distance = Mm(10)
+    section.footer_distance = Mm(10)
+
+
+def _text_width_twips(orientation: str) -> int:
+    width = PAGE_MM[1] if orientation == "landscape" else PAGE_MM[0]
+    return int((width - MARGINS_MM["left"] - MARGINS_MM["right"]) * TWIPS_PER_MM)
+
+
+def _borderless(table) -> None:
+    borders = parse_xml(
+        f"<w:tblBorders {nsdecls('w')}>"
+        + "".join(f'<w:{edge} w:val="nil"/>' for edge in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + "</w:tblBorders>"
+    )
+    tblpr = table._tbl.tblPr
+    tblpr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+
+
+def _rule(cell, length_cm: float, cell_cm: float) -> None:
+    """A short horizontal rule, centred in a cell: an empty paragraph with a top border."""
+    p = cell.add_paragraph()
+    ppr = p._p.get_or_add_pPr()
+    # The border goes in first: python-docx then inserts spacing and indents after it, in schema order.
+    ppr.append(
+        parse_xml(f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>')
+    )
+    p.style = "Centered"
+    side = Cm(max(0.0, (cell_cm - length_cm) / 2))
+    p.paragraph_format.left_indent = side
+    p.paragraph_format.right_indent = side
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.line_spacing = Pt(4)
+
+
+def _page_field(paragraph) -> None:
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            t = OxmlElement("w:t")
+            t.text = text
+            run._r.append(t)
+
+
+def _subject(title: str | None) -> str:
+    """What the report is about: the round's title without a leading "Báo cáo"."""
+    title = " ".join((title or "kết quả triển khai Đề án 06").split())
+    if title.lower().startswith("báo cáo "):
+        title = title[len("báo cáo ") :]
+    return _lower_first(title)
+
+
+def _lower_first(title: str) -> str:
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
+class _Writer:
+    def __init__(self, data: dict, layout, issued_on: dt.date):
+        self.data = data
+        self.layout = layout
+        self.issued_on = issued_on
+        self.units = {u["key"]: u for u in data.get("units") or []}
+        self.doc = Document()
+        _setup_styles(self.doc)
+        self.body = self.doc.element.body
+        self.sentinel = self.body.sectPr  # body paragraphs go before it: O(1) per paragraph
+        self.headings = {level: self.doc.styles[f"Heading {level}"] for level in range(1, 5)}
+        self.chart_count = 0
+        props = self.doc.core_properties
+        stamp = dt.datetime.combine(issued_on, dt.time())
+        props.created = props.modified = props.last_printed = stamp
+        props.author = props.last_modified_by = ISSUER_FULL
+        props.title = clean((data.get("round") or {}).get("title") or "")
+        props.revision = 1
+        props.comments = ""
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def add(self, element) -> None:
+        self.sentinel.addprevious(element)
+
+    def para(self, text: str = "", style=None, *, bold=False, italic=False, size=None, align=None):
+        p = self.doc.add_paragraph(style=style)
+        if text:
+            run = p.add_run(clean(text))
+            run.bold, run.italic = bold or None, italic or None
+            if size:
+                run.font.size = Pt(size)
+        if align is not None:
+            p.alignment = align
+        return p
+
+    def group_of(self, key: str) -> str:
+        unit = self.units.get(key) or {}
+        if unit.get("kind") == "commune":
+            return "communes"
+        return unit.get("group") or ""
+
+    # --- front matter ------------------------------------------------------------------------
+
+    def front_matter(self, number: str | None, addressees: list[str]) -> None:
+        section = self.doc.sections[0]
+        _page(section)
+        section.different_first_page_header_footer = True
+        self._headers(section)
+        self._header_table(number)
+        if self.data.get("provisional"):
+            self.para(f"{PROVISIONAL} — số liệu chưa được Tổ công tác chấp nhận đầy đủ", "Centered", bold=True, size=15)
+        self._addressees(addressees)
+        for text in self._intro():
+            self.para(text)
+        if charts.has_figures(self.data, "completeness"):
+            self.chart(charts.completeness_chart(self.data), "Tình hình báo cáo của các đơn vị được giao")
+
+    def _headers(self, section) -> None:
+        header = section.header
+        # An explicit, empty first-page header: Word and LibreOffice then agree page 1 has no number.
+        section.first_page_header.is_linked_to_previous = False
+        p = header.paragraphs[0]
+        p.style = "Centered"
+        _page_field(p)
+        if self.data.get("provisional"):
+            for target in (header, section.first_page_header):
+                mark = target.add_paragraph() if target is header else target.paragraphs[0]
+                mark.style = "Centered"
+                mark.add_run(PROVISIONAL).bold = True
+
+    def _header_table(self, number: str | None) -> None:
+        round_ = self.data.get("round") or {}
+        table = self.doc.add_table(rows=1, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        _borderless(table)
+        widths = (6.5, 10.0)
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
+        left, right = table.rows[0].cells
+        left.width, right.width = Cm(widths[0]), Cm(widths[1])
+
+        def line(cell, text, *, bold=False, italic=False, size=13, first=False):
+            p = cell.paragraphs[0] if first else cell.add_paragraph()
+            p.style = "Centered"
+            p.paragraph_format.space_after = Pt(0)
+            run = p.add_run(clean(text))
+            run.bold, run.italic = bold or None, italic or None
+            run.font.size = Pt(size)
+            return p
+
+        line(left, ISSUER_PARENT, size=13, first=True)
+        line(left, ISSUER, bold=True, size=13)
+        _rule(left, 2.5, widths[0])
+        line(left, f"Số: {number or '…'}/{SYMBOL}", size=13)
+        title = round_.get("title") or ""
+        line(left, f"V/v {_lower_first(title)}" if title else "V/v …", size=12)
+        line(right, MOTTO_1, bold=True, size=13, first=True)
+        line(right, MOTTO_2, bold=True, size=14)
+        _rule(right, 5.8, widths[1])
+        line(right, long_date(self.issued_on, PLACE), italic=True, size=14)
+        self.para("", "Centered")
+
+    def _addressees(self, addressees: list[str]) -> None:
+        if len(addressees) == 1:
+            self.para(f"Kính gửi: {addressees[0]}.", "Centered")
+            return
+        p = self.para("Kính gửi:", "Centered")
+        p.paragraph_format.space_after = Pt(0)
+        for index, name in enumerate(addressees):
+            end = "." if index == len(addressees) - 1 else ";"
+            item = self.para(f"- {name}{end}", "Centered")
+            item.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            item.paragraph_format.left_indent = Cm(5.5)
+            item.paragraph_format.space_after = Pt(0)
+        self.para("", "Centered")
+
+    def _intro(self) -> list[str]:
+        round_ = self.data.get("round") or {}
+        completeness = self.data.get("completeness") or {}
+        included, assigned = completeness.get("included", 0), completeness.get("assigned", 0)
+        counts: dict[str, int] = {}
+        for unit in self.data.get("units") or []:
+            group = self.group_of(unit["key"])
+            counts[group] = counts.get(group, 0) + 1
+        parts = [f"{format_number(n)} {INTRO_GROUPS.get(g, g)}" for g, n in counts.items() if n]
+        dispatch = round_.get("dispatch_number")
+        basis = f"Công văn số {dispatch}" + (
+            f" ngày {short_date(dt.date.fromisoformat(round_['dispatch_date']))}" if round_.get("dispatch_date") else ""
+        )
+        period = ""
+        if round_.get("data_from") and round_.get("data_to"):
+            period = (
+                f" (số liệu từ ngày {short_date(dt.date.fromisoformat(round_['data_from']))}"
+                f" đến ngày {short_date(dt.date.fromisoformat(round_['data_to']))})"
+            )
+        texts = [
+            f"Thực hiện {basis if dispatch else 'chỉ đạo của Thủ tướng Chính phủ'}, trên cơ sở báo cáo của "
+            f"{format_number(included)}/{format_number(assigned)} đơn vị được giao báo cáo"
+            + (f" (gồm {', '.join(parts)})" if parts else "")
+            + f"{period}, {ISSUER_FULL} báo cáo {_subject(round_.get('title'))} như sau:"
+        ]
+        missing = len(completeness.get("not_included") or [])
+        if missing:
+            texts.append(
+                f"Còn {format_number(missing)} đơn vị chưa được tổng hợp (chưa gửi báo cáo hoặc báo cáo chưa được chấp "
+                "nhận); danh sách tại tệp tổng hợp kèm theo."
+            )
+        if self.data.get("provisional"):
+            texts.append(
+                f"Đây là số liệu {PROVISIONAL}: gồm cả các báo cáo đã gửi nhưng chưa được Tổ công tác chấp nhận; "
+                "số liệu chính thức sẽ được tổng hợp khi các báo cáo được chấp nhận."
+            )
+        return texts
+
+    # --- outline -----------------------------------------------------------------------------
+
+    def chart(self, figure, caption: str) -> None:
+        self.chart_count += 1
+        p = self.para("", "Centered")
+        p.paragraph_format.keep_with_next = True
+        p.add_run().add_picture(io.BytesIO(charts.png(figure)), width=CHART_WIDTH)
+        figure.clear()
+        self.para(f"Biểu đồ {self.chart_count}. {caption}", "Centered", italic=True, size=12)
+
+    def narrative(self, report: Progress, with_charts: bool) -> None:
+        sections = self.data.get("narrative") or []
+        summaries = section_summaries(self.data, self.layout)
+        total = len(sections) or 1
+        for index, section in enumerate(sections):
+            level = min(int(section.get("depth") or 0) + 1, 4)
+            self.para(_heading_text(section), self.headings[level])
+            summary = summaries.get(section["key"])
+            if summary:
+                for text in summary.paragraphs:
+                    self.para(text)
+                if with_charts:
+                    for name, caption, build in summary.charts:
+                        if charts.has_figures(self.data, name):
+                            self.chart(build(self.data), caption)
+            self._unit_paragraphs(section)
+            report(5 + int(55 * (index + 1) / total), f"Mục {section.get('number') or section['key']}")
+
+    def _unit_paragraphs(self, section: dict) -> None:
+        paragraphs = section.get("paragraphs") or []
+        fields = {p.get("field") for p in paragraphs}
+        communes: set[str] = set()
+        for item in paragraphs:
+            if self.group_of(item["key"]) in DETAILED_OFF:
+                communes.add(item["key"])
+                continue
+            lines = [line.strip() for line in str(item.get("text") or "").splitlines() if line.strip()]
+            if not lines:
+                continue
+            name = item.get("name") or item["key"]
+            label = f" ({item['field_label']})" if len(fields) > 1 and item.get("field_label") else ""
+            self.add(paragraph([(name, "b"), (f"{label}: ", ""), (lines[0], "")]))
+            for line in lines[1:]:
+                self.add(paragraph([(line, "")]))
+        if communes:
+            self.add(
+                paragraph(
+                    [
+                        (
+                            f"{format_number(len(communes))} đơn vị cấp xã đã báo cáo mục này; "
+                            "nội dung đầy đủ trong tệp phụ lục/JSON.",
+                            "i",
+                        )
+                    ]
+                )
+            )
+        elif not paragraphs and self._expects_input(section["key"]):
+            self.add(paragraph([("Chưa có đơn vị nào báo cáo nội dung mục này.", "i")]))
+
+    def _expects_input(self, key: str) -> bool:
+        section = self.layout.section_index.get(key) if self.layout is not None else None
+        return bool(section and section.has_input)
+
+    # --- closing -----------------------------------------------------------------------------
+
+    def closing(self, recipients: list[str], signer: str | None) -> None:
+        self.para("")
+        table = self.doc.add_table(rows=1, cols=2)
+        table.autofit = False
+        _borderless(table)
+        widths = (8.0, 8.5)
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
+        left, right = table.rows[0].cells
+        left.width, right.width = Cm(widths[0]), Cm(widths[1])
+        p = left.paragraphs[0]
+        p.style = TABLE_STYLE
+        run = p.add_run("Nơi nhận:")
+        run.bold = run.italic = True
+        run.font.size = Pt(12)
+        for item in recipients:
+            q = left.add_paragraph(style=TABLE_STYLE)
+            q.add_run(f"- {clean(item)}").font.size = Pt(11)
+        for index, text in enumerate(SIGNATURE):
+            q = right.paragraphs[0] if index == 0 else right.add_paragraph()
+            q.style = "Centered"
+            q.paragraph_format.space_after = Pt(0)
+            q.add_run(text).bold = True
+        for _ in range(4):
+            right.add_paragraph(style="Centered")
+        q = right.add_paragraph(style="Centered")
+        q.add_run(clean(signer) if signer else "……………………").bold = True
+
+    # --- appendices --------------------------------------------------------------------------
+
+    def appendices(self, report: Progress) -> None:
+        groups = {key: self.group_of(key) for key in self.units}
+        found = appendix_tables.appendices(self.data, self.layout, groups)
+        round_ = self.data.get("round") or {}
+        for index, appendix in enumerate(found):
+            section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+            _page(section, appendix.orientation)
+            # Every appendix page is numbered (the first-page rule is for the report's first page).
+            section.different_first_page_header_footer = False
+            self.para(appendix.heading, "Centered", bold=True)
+            self.para(appendix.title, "Centered", bold=True)
+            issued = long_date(self.issued_on)
+            self.para(
+                f"(Kèm theo Báo cáo số …/{SYMBOL} {issued} của {ISSUER_FULL})"
+                + (f" — {PROVISIONAL}" if self.data.get("provisional") else ""),
+                "Centered",
+                italic=True,
+                size=12,
+            )
+            self.add(table_element(appendix.table, _text_width_twips(appendix.orientation)))
+            report(
+                60 + int(35 * (index + 1) / max(1, len(found))), f"{appendix.heading} ({round_.get('definition', '')})"
+            )
+
+
+def _heading_text(section: dict) -> str:
+    number, title = section.get("number"), section.get("title") or ""
+    if number and not number.startswith("("):
+        return f"{number}. {title}"
+    return f"{number} {title}" if number else title

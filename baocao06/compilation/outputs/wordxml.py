@@ -1,0 +1,168 @@
+"""Raw WordprocessingML for the bulky parts of the national DOCX: appendix tables, unit paragraphs.
+
+python-docx inserts every paragraph and row by scanning the parent's children for the element it
+must precede, which makes thousands of rows quadratic. Here a whole table is written as one XML
+string and parsed once, and paragraphs are inserted before a known element, so the national report
+(3,400 units) stays linear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from lxml import etree
+
+# Characters XML 1.0 refuses (lxml raises on them); text from units may carry any of them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+TWIPS_PER_MM = 1440 / 25.4
+TABLE_STYLE = "TableText"
+
+
+def clean(text) -> str:
+    return _NOT_XML.sub("", "" if text is None else str(text))
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    align: str = "left"  # left | right | center
+    weight: float = 1.0
+
+
+@dataclass
+class Row:
+    cells: list[str]
+    kind: str = "data"  # data | group (one cell across the table) | subgroup | total
+    bold_first: bool = False
+
+
+@dataclass
+class TableSpec:
+    columns: list[Column]
+    rows: list[Row]
+    header_groups: list[dict] = field(default_factory=list)  # [{"label", "columns": [keys]}]
+
+
+def _run(text: str, *, bold=False, italic=False) -> str:
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    parts = clean(text).split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>' for part in parts)
+    return f"<w:r>{rpr}{body}</w:r>"
+
+
+def _cell(text: str, width: int, *, align="left", bold=False, italic=False, span=1, vmerge=None) -> str:
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"
+    props += '<w:vAlign w:val="center"/>' if vmerge else ""
+    jc = {"left": "left", "right": "right", "center": "center"}[align]
+    run = _run(text, bold=bold, italic=italic) if text else ""
+    return (
+        f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{TABLE_STYLE}"/>'
+        f'<w:jc w:val="{jc}"/></w:pPr>{run}</w:p></w:tc>'
+    )
+
+
+def _widths(columns: list[Column], total: int) -> list[int]:
+    weight = sum(c.weight for c in columns) or 1
+    widths = [int(total * c.weight / weight) for c in columns]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _header_rows(spec: TableSpec, widths: list[int]) -> list[str]:
+    keys = [c.key for c in spec.columns]
+    group_of = {}
+    for group in spec.header_groups:
+        members = [k for k in group["columns"] if k in keys]
+        for key in members:
+            group_of[key] = (group["label"], members)
+    head = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+    if not group_of:
+        cells = "".join(_cell(c.label, w, align="center", bold=True) for c, w in zip(spec.columns, widths, strict=True))
+        return [f"<w:tr>{head}{cells}</w:tr>"]
+    first, second = [], []
+    for column, width in zip(spec.columns, widths, strict=True):
+        if column.key in group_of:
+            label, members = group_of[column.key]
+            if members[0] == column.key:
+                span_width = sum(widths[keys.index(k)] for k in members)
+                first.append(_cell(label, span_width, align="center", bold=True, span=len(members)))
+            second.append(_cell(column.label, width, align="center", bold=True))
+        else:
+            first.append(_cell(column.label, width, align="center", bold=True, vmerge="restart"))
+            second.append(_cell("", width, vmerge="continue"))
+    return [f"<w:tr>{head}{''.join(first)}</w:tr>", f"<w:tr>{head}{''.join(second)}</w:tr>"]
+
+
+def table_element(spec: TableSpec, width_twips: int):
+    """A bordered `w:tbl` with repeated header rows; numbers right-aligned as the columns say."""
+    widths = _widths(spec.columns, width_twips)
+    border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    parts = [
+        f"<w:tbl {nsdecls('w')}><w:tblPr>"
+        f'<w:tblW w:w="{width_twips}" w:type="dxa"/>'
+        f"<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>"
+        f"<w:insideH {border}/><w:insideV {border}/></w:tblBorders>"
+        '<w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+        'w:noHBand="0" w:noVBand="1"/>'
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>",
+        *_header_rows(spec, widths),
+    ]
+    count = len(spec.columns)
+    for row in spec.rows:
+        if row.kind == "group":
+            parts.append(
+                f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{_cell(row.cells[0], width_twips, bold=True, span=count)}</w:tr>"
+            )
+            continue
+        bold = row.kind in {"total", "subgroup"}
+        italic = row.kind == "subgroup"
+        cells = []
+        for index, (column, width) in enumerate(zip(spec.columns, widths, strict=True)):
+            text = row.cells[index] if index < len(row.cells) else ""
+            cells.append(
+                _cell(text, width, align=column.align, bold=bold or (row.bold_first and index < 2), italic=italic)
+            )
+        parts.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
+    parts.append("</w:tbl>")
+    return parse_xml("".join(parts))
+
+
+# --- Paragraphs ---------------------------------------------------------------------------------
+
+W_P, W_PPR, W_R, W_RPR, W_T = qn("w:p"), qn("w:pPr"), qn("w:r"), qn("w:rPr"), qn("w:t")
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def paragraph(runs: list[tuple[str, str]], style: str | None = None):
+    """A `w:p` from (text, flags) runs; flags hold "b" (bold) and/or "i" (italic)."""
+    p = etree.Element(W_P)
+    if style:
+        ppr = etree.SubElement(p, W_PPR)
+        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), style)
+    for text, flags in runs:
+        r = etree.SubElement(p, W_R)
+        if flags:
+            rpr = etree.SubElement(r, W_RPR)
+            if "b" in flags:
+                etree.SubElement(rpr, qn("w:b"))
+            if "i" in flags:
+                etree.SubElement(rpr, qn("w:i"))
+        t = etree.SubElement(r, W_T)
+        t.text = clean(text)
+        t.set(XML_SPACE, "preserve")
+    return p
