@@ -67,10 +67,37 @@ def overdue_tasks(round_, limit: int = 20):
     return {"tasks": decorate_overdue(round_, shown, labels), "total": tasks.count()}
 
 
-def snapshot_charts(data: dict) -> dict[str, str]:
-    """Inline SVG charts of a snapshot (see charts.py)."""
-    return {}
+CHART_TITLES = {
+    "completeness": "Tình hình báo cáo của các đơn vị",
+    "online_rate": "Tỷ lệ hồ sơ trực tuyến theo dịch vụ",
+    "savings": "Chi phí tiết kiệm theo dịch vụ",
+    "rankings": "Tỉnh, thành phố có tỷ lệ trực tuyến cao nhất và thấp nhất",
+    "tasks": "Nhiệm vụ theo kết quả thực hiện",
+}
+
+
+def snapshot_charts(data: dict) -> dict[str, dict]:
+    """The snapshot's charts as inline SVG with their titles (the DOCX embeds the same figures as PNG)."""
+    from . import charts
+
+    makers = {
+        "completeness": charts.completeness_chart,
+        "online_rate": charts.online_rate_chart,
+        "savings": charts.savings_chart,
+        "rankings": charts.rankings_chart,
+        "tasks": charts.task_status_chart,
+    }
+    return {
+        name: {"title": CHART_TITLES[name], "svg": charts.svg(make(data))}
+        for name, make in makers.items()
+        if charts.has_figures(data, name)
+    }
 
 
 def timeline_chart(points, assigned: int) -> str:
-    return ""
+    """Units that had sent their report, day by day, against the number assigned."""
+    from . import charts
+
+    if not points:
+        return ""
+    return charts.svg(charts.cumulative_chart(points, assigned=assigned))
