@@ -32,10 +32,16 @@ def provisional_national_tables(round_) -> dict:
 
 
 def _summed_columns(table) -> list[str]:
+    # A formula reading the round's settings (CP27's annual costs) is not linear in its inputs: its
+    # national figure is the sum of what each unit's submission computed, not the formula over sums.
+    def summed(c):
+        formula = table.formulas.get(c["key"])
+        return not formula or bool(formula.setting_names)
+
     return [
         c["key"]
         for c in table.columns
-        if c["type"] in SUMMED and not c.get("formula") and not c.get("item_field") and c.get("role") != "label"
+        if c["type"] in SUMMED and summed(c) and not c.get("item_field") and c.get("role") != "label"
     ]
 
 
