@@ -24,6 +24,7 @@ from baocao06.reports.actions import (
     NotEditable,
     StaleRevisions,
     SubmitRefused,
+    context_for,
     do_save_part,
     do_submit_report,
     fingerprint,
@@ -181,7 +182,7 @@ def get_part(request, report_id: int, key: str, response: HttpResponse):
         raise Http404
     part = ReportPart.objects.filter(report=report, key=key).first()
     response["ETag"] = presenters.etag(part.revision if part else 0)
-    return presenters.part_out(view, key, part)
+    return presenters.part_out(view, key, part, context=context_for(report))
 
 
 @api.put(
@@ -222,7 +223,7 @@ def put_part(
     except NotEditable as exc:
         return 409, {"code": "not_editable", "error": str(exc)}
     response["ETag"] = presenters.etag(result.part.revision)
-    return presenters.part_out(view, key, result.part, changed=result.changed)
+    return presenters.part_out(view, key, result.part, changed=result.changed, context=context_for(report))
 
 
 @api.post("/reports/{report_id}/check", response={200: CheckOut, **ERRORS}, summary="Kiểm tra cả báo cáo")

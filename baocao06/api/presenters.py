@@ -6,7 +6,7 @@ import re
 
 from baocao06.definitions.layout import UnitView
 from baocao06.definitions.validation import blocking, clean_part, table_content, validate_report
-from baocao06.reports.actions import view_for
+from baocao06.reports.actions import context_for, view_for
 from baocao06.reports.models import ReportPart
 
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
@@ -83,9 +83,12 @@ def report_out(report) -> dict:
     }
 
 
-def part_out(view: UnitView, key: str, part: ReportPart | None, *, changed: bool | None = None) -> dict:
+def part_out(
+    view: UnitView, key: str, part: ReportPart | None, *, changed: bool | None = None, context: dict | None = None
+) -> dict:
+    """One part as the API shows it; `context` is the round's engine context (rounds/settings.py)."""
     data = part.data if part else ({"rows": []} if key in view.table_index else {"fields": {}})
-    clean, problems = clean_part(view, key, data)
+    clean, problems = clean_part(view, key, data, **(context or {}))
     if key in view.table_index:
         values = table_content(clean)
         ignored = [
@@ -123,7 +126,7 @@ def stale_body(view: UnitView, key: str, part: ReportPart | None, message: str) 
 def check_out(report) -> dict:
     view = view_for(report)
     parts = {p.key: p.data for p in report.parts.all()}
-    problems = validate_report(view, parts, final=True)
+    problems = validate_report(view, parts, final=True, **context_for(report))
     blockers = blocking(problems)
     return {"ok": not blockers, "blocking": len(blockers), "problems": [p.as_dict() for p in problems]}
 

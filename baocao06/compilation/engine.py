@@ -22,6 +22,7 @@ from baocao06.core import clock
 from baocao06.definitions import cells
 from baocao06.definitions.expressions import _ratio
 from baocao06.reports.models import Report, ReportStatus, ReportVersion
+from baocao06.rounds.settings import baseline_figures, round_settings
 from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
@@ -29,7 +30,6 @@ from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 FORMAT = "baocao06/national"
 FORMAT_VERSION = 1
 SUMMED = frozenset({"integer", "money"})
-DEFAULT_SETTINGS = {"income_per_month": 4960000, "working_days": 22, "working_hours": 8, "savings_rule": "typed"}
 GROUP_TITLES = {
     "ministries": "Bộ, ngành Trung ương",
     "corporations": "Tập đoàn, tổng công ty",
@@ -78,11 +78,6 @@ def _dec(value) -> Decimal | None:
 def _rate(online, total) -> Decimal | None:
     """Online rate in %, two decimals, half up; None when the total is zero or missing."""
     return _ratio(online, total)
-
-
-def round_settings(round_) -> dict:
-    stored = getattr(round_, "compile_settings", None) or {}
-    return {**DEFAULT_SETTINGS, **{k: v for k, v in stored.items() if k in DEFAULT_SETTINGS}}
 
 
 # --- Choosing the versions ------------------------------------------------------------------------
@@ -189,7 +184,7 @@ class _Compiler:
                 for row in table["rows"]:
                     if row["values"].get("rate") is not None:
                         rates[(table["table"], row["key"])] = _dec(row["values"]["rate"])
-        for table_key, rows in (getattr(self.round, "baseline", None) or {}).items():
+        for table_key, rows in baseline_figures(self.round).items():
             for row_key, figures in rows.items():
                 rate = _rate(_dec(figures.get("online")), _dec(figures.get("total")))
                 if rate is not None:
@@ -667,7 +662,7 @@ class _Compiler:
                 "dispatch_number": round_.dispatch_number,
                 "dispatch_date": round_.dispatch_date.isoformat() if round_.dispatch_date else None,
             },
-            "settings": round_settings(round_),
+            "settings": {k: _json(v) for k, v in round_settings(round_).items()},
             "units": self.units,
             "completeness": self.completeness(),
             "services": self.services(),

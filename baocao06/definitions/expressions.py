@@ -91,8 +91,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "max": _nullsafe(max),
     "abs": _nullsafe(abs),
 }
-# Functions resolved by the caller's context (e.g. the round's baseline figures).
-CONTEXT_FUNCTIONS = {"baseline"}
+# Functions resolved by the caller's context: the round's baseline figures and its settings.
+CONTEXT_FUNCTIONS = {"baseline", "setting"}
 
 _BINOPS = {
     ast.Add: lambda a, b: a + b,
@@ -121,9 +121,15 @@ class Expression:
     names: frozenset[str]
     calls: frozenset[str]
     baseline_names: frozenset[str]
+    setting_names: frozenset[str] = frozenset()
 
-    def evaluate(self, values: Mapping[str, Any], baseline: Callable[[str], Any] | None = None):
-        return _Evaluator(values, baseline).visit(self.tree.body)
+    def evaluate(
+        self,
+        values: Mapping[str, Any],
+        baseline: Callable[[str], Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ):
+        return _Evaluator(values, baseline, settings).visit(self.tree.body)
 
 
 def parse(source: str) -> Expression:
@@ -137,6 +143,7 @@ def parse(source: str) -> Expression:
     names: set[str] = set()
     calls: set[str] = set()
     baseline_names: set[str] = set()
+    setting_names: set[str] = set()
     for node in ast.walk(tree):
         _check_node(node)
         if isinstance(node, ast.Call):
@@ -145,9 +152,23 @@ def parse(source: str) -> Expression:
                 if len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
                     raise ExpressionError("baseline(...) nhận đúng một tên cột")
                 baseline_names.add(node.args[0].id)
+            elif node.func.id == "setting":
+                arg = node.args[0] if len(node.args) == 1 else None
+                if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                    raise ExpressionError(
+                        "setting(...) nhận đúng một tên thiết lập trong dấu nháy, ví dụ setting('working_days')"
+                    )
+                setting_names.add(arg.value)
         elif isinstance(node, ast.Name) and node.id not in FUNCTIONS and node.id not in CONTEXT_FUNCTIONS:
             names.add(node.id)
-    return Expression(source.strip(), tree, frozenset(names), frozenset(calls), frozenset(baseline_names))
+    return Expression(
+        source.strip(),
+        tree,
+        frozenset(names),
+        frozenset(calls),
+        frozenset(baseline_names),
+        frozenset(setting_names),
+    )
 
 
 _ALLOWED = (
@@ -188,9 +209,12 @@ def _check_node(node: ast.AST) -> None:
 
 
 class _Evaluator:
-    def __init__(self, values: Mapping[str, Any], baseline: Callable[[str], Any] | None):
+    def __init__(
+        self, values: Mapping[str, Any], baseline: Callable[[str], Any] | None, settings: Mapping[str, Any] | None
+    ):
         self.values = values
         self.baseline = baseline
+        self.settings = settings or {}
 
     def visit(self, node):
         method = getattr(self, f"visit_{type(node).__name__}")
@@ -256,4 +280,6 @@ class _Evaluator:
         if name == "baseline":
             column = node.args[0].id
             return _num(self.baseline(column)) if self.baseline else None
+        if name == "setting":
+            return _num(self.settings.get(node.args[0].value))
         return FUNCTIONS[name](*[self.visit(arg) for arg in node.args])

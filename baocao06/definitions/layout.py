@@ -236,6 +236,7 @@ class Table:
     rules: list[dict]
     notes: list[str]
     tasks: dict | None = None  # the `tasks` block (definitions/taskrows.py)
+    printed: bool = True  # false: collected, not printed as an appendix of the dispatch
     column_index: dict[str, dict] = field(init=False)
     formulas: dict[str, expressions.Expression] = field(init=False)
     formula_order: list[str] = field(init=False)
@@ -256,7 +257,8 @@ class Table:
 
     @property
     def label(self) -> str:
-        return f"Phụ lục {self.number}"
+        # A table the dispatch does not print (CP27) is a worksheet ("biểu"), not an appendix.
+        return f"Phụ lục {self.number}" if self.printed else f"Biểu {self.number}"
 
     @cached_property
     def label_column(self) -> dict:
@@ -344,6 +346,7 @@ class Layout:
             rules=t.get("rules") or [],
             notes=t.get("notes") or [],
             tasks=t.get("tasks"),
+            printed=t.get("printed", True),
         )
 
     def walk_sections(self) -> Iterable[Section]:

@@ -79,6 +79,7 @@ def describe(spec: Spec, items_for: ItemsFor) -> dict:
                 "key": table_spec.key,
                 "number": table_spec.number,
                 "printed_as": table_spec.printed_as,
+                "printed": table_spec.printed,
                 "title": table_spec.title,
                 "section": table_spec.section,
                 "orientation": table_spec.orientation,

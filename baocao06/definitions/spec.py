@@ -28,6 +28,8 @@ ColumnType = Literal["text", "integer", "number", "money", "percent", "choice", 
 # In a row group's row_audience: the units the catalogue item itself names (owner, lead units).
 ITEM_AUDIENCE = "item"
 NUMERIC_TYPES = frozenset({"integer", "number", "money", "percent"})
+# The round settings a formula may read with setting('name') (rounds/settings.py holds their values).
+FORMULA_SETTINGS = ("income_per_month", "working_days", "working_hours")
 
 
 class _Model(BaseModel):
@@ -57,6 +59,8 @@ class Column(_Model):
     fallback: Literal["none", "typed"] = "none"
     item_field: str | None = None
     width: int | None = Field(default=None, ge=4, le=120)
+    # "TABLE.column": the same row of that table is shown beside this cell (typed vs computed savings).
+    compare_with: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\.[A-Za-z0-9_\-]+$")
 
 
 class HeaderGroup(_Model):
@@ -122,6 +126,7 @@ class Table(_Model):
     totals: list[Total] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    printed: bool = True  # false: collected from units but not printed as an appendix of the dispatch
     tasks: TaskSpec | None = None  # rows are tasks: overdue, task records, carry-over (taskrows.py)
 
 
@@ -368,6 +373,7 @@ def _check(spec: Spec, catalogues: Mapping[str, frozenset[str]] | None) -> list[
 
     for table in spec.appendices:
         problems += _check_table(spec, table, set(section_keys), audience_names, catalogues)
+        problems += _check_comparisons(spec, table)
     problems += _check_compilation(spec)
     return problems
 
@@ -400,6 +406,26 @@ def _check_compilation(spec: Spec) -> list[tuple[str, str]]:
     if block.costs:
         rate = [block.costs.rate] if block.costs.rate else []
         need("costs", block.costs.table, [*block.costs.columns, block.costs.saving, *rate])
+    return problems
+
+
+def _check_comparisons(spec: Spec, table: Table) -> list[tuple[str, str]]:
+    problems = []
+    tables = {t.key: t for t in spec.appendices}
+    for column in table.columns:
+        if not column.compare_with:
+            continue
+        place = f"appendices[{table.key}].columns[{column.key}].compare_with"
+        other_key, other_column = column.compare_with.rsplit(".", 1)
+        other = tables.get(other_key)
+        if other is None or other is table:
+            problems.append((place, f"phụ lục không tồn tại hoặc là chính phụ lục này: {other_key}"))
+            continue
+        target = next((c for c in other.columns if c.key == other_column), None)
+        if target is None:
+            problems.append((place, f"cột không tồn tại trong {other_key}: {other_column}"))
+        elif column.type not in NUMERIC_TYPES or target.type not in NUMERIC_TYPES:
+            problems.append((place, "chỉ so sánh hai cột số"))
     return problems
 
 
@@ -464,6 +490,7 @@ def _check_summary(spec: Spec, section: Section, place: str) -> list[tuple[str, 
         except expressions.ExpressionError as exc:
             problems.append((f"{place}.summary.counts[{count.key}].where", str(exc)))
             continue
+        problems += [(f"{place}.summary.counts[{count.key}].where", m) for m in _unknown_settings(expr)]
         for name in sorted(expr.names - columns):
             problems.append(
                 (f"{place}.summary.counts[{count.key}].where", f"cột không tồn tại trong {table.key}: {name}")
@@ -580,11 +607,20 @@ def _check_column(column: Column, columns: Mapping[str, Column]) -> list[tuple[s
         else:
             for name in sorted((expr.names | expr.baseline_names) - set(columns)):
                 problems.append((".formula", f"cột không tồn tại: {name}"))
+            problems += [(".formula", m) for m in _unknown_settings(expr)]
             if column.key in expr.names:
                 problems.append((".formula", "công thức không được dùng chính cột của nó"))
     elif column.fallback != "none":
         problems.append((".fallback", "fallback chỉ dùng cho cột có công thức"))
     return problems
+
+
+def _unknown_settings(expr: expressions.Expression) -> list[str]:
+    known = ", ".join(FORMULA_SETTINGS)
+    return [
+        f"thiết lập không tồn tại: {name} (dùng: {known})"
+        for name in sorted(expr.setting_names - set(FORMULA_SETTINGS))
+    ]
 
 
 def _formula_cycles(table: Table) -> list[str]:
@@ -639,6 +675,7 @@ def _check_rule(rule: Rule, columns: Mapping[str, Column]) -> list[tuple[str, st
             continue
         for name in sorted((expr.names | expr.baseline_names) - set(columns)):
             problems.append((f".{attr}", f"cột không tồn tại: {name}"))
+        problems += [(f".{attr}", m) for m in _unknown_settings(expr)]
     for attr in ("require", "columns"):
         for key in getattr(rule, attr) or []:
             if key not in columns:

@@ -5,6 +5,11 @@ A report is made of parts: narrative sections (`{"fields": {key: text}}`) and ta
 `clean_table` parses it, computes formula columns and totals, and checks column types and
 rules; `final=True` adds what only submission requires (required cells and fields).
 Every problem names its place: section and field, or table, row and column.
+
+Formulas may read the round's context: `baseline` (the same cell in the round's baseline figures)
+and `settings` (the round's figures such as the average income, read with `setting('name')`).
+Callers get both from `baocao06.rounds.settings.engine_context(round)`, so that the browser, the
+Excel import and the API compute the same values.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from . import cells
 from .layout import Section, TableView, UnitView
 
 Baseline = Callable[[str, str, str], Any]  # (table, row, column) → value or None
+Settings = Mapping[str, Any]  # setting name → value (the round's compile settings)
 FREE_ROW_KEY = re.compile(r"^n[A-Za-z0-9_-]{1,40}$")
 
 
@@ -165,7 +171,12 @@ def _rows_in_order(view: TableView, typed_rows: list[Mapping]) -> tuple[list[tup
 
 
 def clean_table(
-    view: TableView, data: Mapping | None, *, final: bool = False, baseline: Baseline | None = None
+    view: TableView,
+    data: Mapping | None,
+    *,
+    final: bool = False,
+    baseline: Baseline | None = None,
+    settings: Settings | None = None,
 ) -> TableResult:
     """Parse, compute and check a table part against the rows that address the unit."""
     table = view.table
@@ -175,14 +186,14 @@ def clean_table(
     ignored: list[Ignored] = []
     free_counts: dict[str, int] = {}
     for source, typed in pairs:
-        row = _clean_row(table, source, typed, baseline, ignored)
+        row = _clean_row(table, source, typed, baseline, settings, ignored)
         if not row.fixed:
             if row.is_empty:
                 continue  # an empty free row carries nothing
             free_counts[row.group] = free_counts.get(row.group, 0) + 1
         rows.append(row)
         if not row.heading:
-            row.problems += _check_row(view, row, final)
+            row.problems += _check_row(view, row, final, settings)
         problems += row.problems
     for group_key, count in free_counts.items():
         limit = table.group_index[group_key].max_free_rows
@@ -190,11 +201,13 @@ def clean_table(
             problems.append(
                 _table_problem(view.key, "too_many_rows", f"Nhóm {group_key} có {count} dòng, tối đa {limit} dòng.")
             )
-    totals = [_total(table, spec, rows) for spec in table.totals]
+    totals = [_total(table, spec, rows, settings) for spec in table.totals]
     return TableResult(view, rows, totals, problems, ignored)
 
 
-def _clean_row(table, source, typed: Mapping, baseline: Baseline | None, ignored: list[Ignored]) -> RowResult:
+def _clean_row(
+    table, source, typed: Mapping, baseline: Baseline | None, settings: Settings | None, ignored: list[Ignored]
+) -> RowResult:
     fixed = not hasattr(source, "free_rows")
     typed_values = typed.get("values") if isinstance(typed.get("values"), Mapping) else {}
     label_key = table.label_column["key"]
@@ -235,7 +248,7 @@ def _clean_row(table, source, typed: Mapping, baseline: Baseline | None, ignored
     lookup = (lambda col: baseline(table.key, key, col)) if baseline else None
     for ckey in table.formula_order:
         column = table.column_index[ckey]
-        value = table.formulas[ckey].evaluate(row.values, lookup)
+        value = table.formulas[ckey].evaluate(row.values, lookup, settings)
         if value is None and column.get("fallback") == "typed":
             row.editable.add(ckey)
             raw = typed_values.get(ckey)
@@ -262,7 +275,7 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _check_row(view: TableView, row: RowResult, final: bool) -> list[Problem]:
+def _check_row(view: TableView, row: RowResult, final: bool, settings: Settings | None = None) -> list[Problem]:
     table = view.table
     problems: list[Problem] = []
     invalid = {p.column for p in row.problems}
@@ -274,10 +287,10 @@ def _check_row(view: TableView, row: RowResult, final: bool) -> list[Problem]:
             if empty and (column.get("required") or (not row.fixed and column.get("role") == "label")):
                 problems.append(_table_problem(table.key, "required", "Chưa nhập.", row, column))
     for rule, when, check in table.compiled_rules:
-        if when is not None and not when.evaluate(row.values):
+        if when is not None and not when.evaluate(row.values, settings=settings):
             continue
         targets = rule.get("columns")
-        if check is not None and check.evaluate(row.values) is False:
+        if check is not None and check.evaluate(row.values, settings=settings) is False:
             names = targets or sorted(check.names, key=list(table.column_index).index)[:1]
             for name in names:
                 problems.append(
@@ -304,24 +317,24 @@ def _check_row(view: TableView, row: RowResult, final: bool) -> list[Problem]:
     return problems
 
 
-def _total(table, spec: dict, rows: list[RowResult]) -> dict:
+def _total(table, spec: dict, rows: list[RowResult], settings: Settings | None = None) -> dict:
     values: dict[str, Any] = {}
     for ckey in spec["sum"]:
         numbers = [Decimal(str(r.values[ckey])) for r in rows if not r.heading and r.values.get(ckey) is not None]
         values[ckey] = sum(numbers, Decimal(0)) if numbers else None
     for ckey in table.formula_order:
         if set(table.formulas[ckey].names) <= set(values) and not table.formulas[ckey].baseline_names:
-            values[ckey] = table.formulas[ckey].evaluate(values)
+            values[ckey] = table.formulas[ckey].evaluate(values, settings=settings)
     return {"key": spec["key"], "label": spec["label"], "values": values}
 
 
 # --- Whole report -----------------------------------------------------------------------------
 
 
-def clean_part(view: UnitView, key: str, data: Mapping | None, *, final=False, baseline=None):
+def clean_part(view: UnitView, key: str, data: Mapping | None, *, final=False, baseline=None, settings=None):
     """Clean one part (a section or a table) of the unit's report; returns (clean, problems)."""
     if key in view.table_index:
-        result = clean_table(view.table_index[key], data, final=final, baseline=baseline)
+        result = clean_table(view.table_index[key], data, final=final, baseline=baseline, settings=settings)
         return result, result.problems
     section = view.layout.section_index.get(key)
     if section is None or not view.is_part(key):
@@ -329,11 +342,13 @@ def clean_part(view: UnitView, key: str, data: Mapping | None, *, final=False, b
     return clean_section(section, data, final=final)
 
 
-def validate_report(view: UnitView, parts: Mapping[str, Mapping], *, final=True, baseline=None) -> list[Problem]:
+def validate_report(
+    view: UnitView, parts: Mapping[str, Mapping], *, final=True, baseline=None, settings=None
+) -> list[Problem]:
     """Every problem of a report, in outline order then appendix order."""
     problems: list[Problem] = []
     for key in view.part_keys:
-        _, part_problems = clean_part(view, key, parts.get(key), final=final, baseline=baseline)
+        _, part_problems = clean_part(view, key, parts.get(key), final=final, baseline=baseline, settings=settings)
         problems += part_problems
     return problems
 
@@ -374,13 +389,14 @@ def table_content(result: TableResult) -> dict:
     }
 
 
-def report_content(view: UnitView, parts: Mapping[str, Mapping], baseline=None) -> dict:
+def report_content(view: UnitView, parts: Mapping[str, Mapping], baseline=None, settings=None) -> dict:
     """The canonical content of a whole report: sections' texts and tables' values."""
     sections: dict[str, dict] = {}
     tables: dict[str, dict] = {}
     for key in view.part_keys:
         if key in view.table_index:
-            tables[key] = table_content(clean_table(view.table_index[key], parts.get(key), baseline=baseline))
+            result = clean_table(view.table_index[key], parts.get(key), baseline=baseline, settings=settings)
+            tables[key] = table_content(result)
         else:
             clean, _ = clean_section(view.layout.section_index[key], parts.get(key))
             sections[key] = {"fields": {k: v for k, v in clean.items() if v}}

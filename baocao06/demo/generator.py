@@ -2,7 +2,10 @@
 
 It reads any layout the engine can read (no appendix-specific code paths): values come from the
 column type, with a few hints from column keys for magnitudes (applications, online share,
-savings) in the ranges of BRIEF.md §5. The same seed always gives the same content.
+savings) in the ranges of BRIEF.md §5. Tables whose formulas read the round's settings (compliance
+costs, CP27) are filled for a few rows of some units only, as units cost only some services; hours
+before are 8–16 and after 1–4, so computed savings are in the billions of đồng. The same seed always
+gives the same content.
 """
 
 from __future__ import annotations
@@ -96,6 +99,8 @@ class Filler:
 
     def table(self, table_view: TableView) -> dict:
         table = table_view.table
+        if any(f.setting_names for f in table.formulas.values()):
+            return self._cost_table(table_view)
         rows = []
         for group in table_view.groups:
             for row in group.rows:
@@ -106,6 +111,40 @@ class Filler:
                     values = self._row_values(table, fixed=False)
                     rows.append({"key": f"n{group.group.key}{index}", "group": group.group.key, "values": values})
         return {"rows": rows}
+
+    def _cost_table(self, table_view: TableView) -> dict:
+        """Compliance-cost inputs for a few services of about half the units."""
+        rng = self.rng
+        fixed = [row for group in table_view.groups for row in group.rows if not row.heading]
+        if not fixed or rng.random() < 0.5:
+            return {"rows": []}
+        chosen = rng.sample(fixed, min(len(fixed), rng.randint(2, 5)))
+        return {"rows": [{"key": row.key, "values": self._cost_values(table_view.table)} for row in chosen]}
+
+    def _cost_values(self, table) -> dict:
+        rng = self.rng
+        steps = [c for c in table.columns if c["key"].startswith("hours") and not c.get("formula")]
+        before_hours = rng.uniform(8, 16)
+        after_hours = rng.uniform(1, 4)
+        fees = rng.choice([0, 20_000, 50_000, 100_000, 200_000])
+        values: dict = {}
+        for column in table.columns:
+            key = column["key"]
+            if column.get("formula") or column.get("role") == "label" or column.get("item_field"):
+                continue
+            after = key.endswith("after")
+            if column in steps:
+                share = (before_hours if not after else after_hours) / max(1, len(steps) // 2)
+                values[key] = format_number(Decimal(str(round(share * rng.uniform(0.7, 1.3), 1))))
+            elif key.startswith("fees"):
+                values[key] = format_number(fees if not after else fees // 2)
+            elif key.startswith("other"):
+                values[key] = format_number(rng.randint(10, 50) * 10_000 if not after else rng.randint(0, 5) * 10_000)
+            elif key.startswith("times"):
+                values[key] = "1"
+            elif key.startswith("subjects"):
+                values[key] = format_number(int(rng.randint(2_000, 60_000) * self.weight))
+        return values
 
     def free_row_values(self, table) -> dict:
         """The values of one free row a unit would type (used for rows carried from a previous round)."""
@@ -133,7 +172,8 @@ class Filler:
             elif kind in {"integer", "money"}:
                 values[key] = format_number(self._number(key, total, online, saving))
             elif kind in {"number", "percent"}:
-                values[key] = format_number(Decimal(rng.randint(-30, 150)) / 10)
+                low = -30 if column.get("min") is None else 0
+                values[key] = format_number(Decimal(rng.randint(low, 150)) / 10)
             elif kind == "choice":
                 values[key] = self._choice(column)
             elif kind == "multichoice":

@@ -19,7 +19,7 @@ from baocao06.core import clock
 from baocao06.core.vietnamese import format_number
 from baocao06.definitions.validation import blocking, clean_part
 from baocao06.notifications.reminders import send_due_reminders
-from baocao06.reports.actions import do_save_part, do_submit_report, view_for
+from baocao06.reports.actions import context_for, do_save_part, do_submit_report, view_for
 from baocao06.review.actions import do_accept_report, do_add_comment, do_reply, do_return_report
 from baocao06.review.anchors import Anchor, resolve
 from baocao06.review.explanations import do_answer_explanation, do_request_explanation
@@ -152,7 +152,7 @@ def fix(report, reporter, cell: Anchor | None, section: Anchor | None) -> None:
             if row["key"] == cell.row:
                 old = int(str(row["values"].get(cell.column) or "0").replace(".", "") or 0)
                 row["values"][cell.column] = format_number(old + max(1, old // 20))
-        if not blocking(clean_part(view, cell.part, data)[1]):
+        if not blocking(clean_part(view, cell.part, data, **context_for(report))[1]):
             save(report, cell.part, data, reporter)
     if section is not None:
         part = report.parts.get(key=section.part)

@@ -21,6 +21,7 @@ from baocao06.compilation.values import store as store_values
 from baocao06.core import clock
 from baocao06.definitions import cells
 from baocao06.definitions.validation import Problem, blocking, clean_part, report_content, validate_report
+from baocao06.rounds.settings import engine_context
 
 from . import workflow
 from .models import PartConflict, Report, ReportPart, ReportStatus, ReportVersion
@@ -84,6 +85,11 @@ class SaveResult:
 
 def view_for(report: Report):
     return report.round.get_layout().view_for(report.unit)
+
+
+def context_for(report: Report) -> dict:
+    """The round's baseline and settings for the validation engine (see rounds/settings.py)."""
+    return engine_context(report.round)
 
 
 # --- Normalising what clients send ------------------------------------------------------------
@@ -263,7 +269,7 @@ def do_save_part(
             changed = True
     if conflict is not None:
         raise Conflict(stale, conflict)
-    clean, problems = clean_part(view, key, part.data)
+    clean, problems = clean_part(view, key, part.data, **context_for(report))
     return SaveResult(part, clean, problems, changed)
 
 
@@ -332,8 +338,9 @@ def do_save_parts(
     if refused:
         raise PartsConflict(refused, conflicts)
     results = {}
+    context = context_for(report)
     for key, part in saved.items():
-        clean, problems = clean_part(view, key, part.data)
+        clean, problems = clean_part(view, key, part.data, **context)
         results[key] = SaveResult(part, clean, problems, key in changed)
     return results
 
@@ -392,10 +399,11 @@ def do_submit_report(
             if stale:
                 raise StaleRevisions(stale)
         parts = {p.key: p.data for p in stored}
-        problems = blocking(validate_report(view, parts, final=True))
+        context = context_for(locked)
+        problems = blocking(validate_report(view, parts, final=True, **context))
         if problems:
             raise SubmitRefused(problems)
-        content = report_content(view, parts)
+        content = report_content(view, parts, **context)
         now = clock.now()
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         late = now > locked.deadline

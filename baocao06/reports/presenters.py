@@ -23,6 +23,7 @@ class Cell:
     errors: list[str] = field(default_factory=list)
     comments: list = field(default_factory=list)  # review remarks anchored to this cell
     note: str = ""  # computed remark shown with the value (e.g. "Quá hạn 45 ngày")
+    aside: str = ""  # the same row's value in another table (`compare_with`), shown under the cell
 
     @property
     def key(self) -> str:
@@ -221,6 +222,47 @@ def table_grid(
     return TableGrid(view, header_rows(table), groups, totals, result.problems)
 
 
+def attach_comparisons(grids: list[TableGrid], results: dict[str, TableResult]) -> None:
+    """Under a cell whose column says `compare_with: TABLE.column`, show that table's value for the
+    same row (PL03/PL04 typed savings beside the savings CP27 computes), when there is one."""
+    for grid in grids:
+        columns = {c["key"]: c["compare_with"] for c in grid.table.columns if c.get("compare_with")}
+        if not columns:
+            continue
+        for group in grid.groups:
+            for row in group.rows:
+                for cell in row.cells:
+                    if cell.key in columns:
+                        cell.aside = _compared(results, columns[cell.key], row.key)
+
+
+def _compared(results: dict[str, TableResult], target: str, row_key: str) -> str:
+    table_key, column_key = target.rsplit(".", 1)
+    result = results.get(table_key)
+    row = result.row(row_key) if result else None
+    value = row.values.get(column_key) if row else None
+    if value is None:
+        return ""
+    column = result.view.table.column_index[column_key]
+    return f"{result.view.table.label} tính: {cells.display(column, value)}"
+
+
+def submitted_values(result: TableResult, data: dict) -> TableResult:
+    """A submitted version shows the computed values it was sent with (settings may change later)."""
+    stored = {r.get("key"): r.get("values") or {} for r in data.get("rows") or []}
+    computed = [c for c in result.view.table.columns if c.get("formula")]
+    for row in result.rows:
+        values = stored.get(row.key, {})
+        for column in computed:
+            if column["key"] not in row.editable:
+                row.values[column["key"]] = values.get(column["key"])
+    totals = {t.get("key"): t.get("values") or {} for t in data.get("totals") or []}
+    for total in result.totals:
+        if total["key"] in totals:
+            total["values"] = dict(totals[total["key"]])
+    return result
+
+
 @dataclass
 class SectionForm:
     section: Section
@@ -240,10 +282,12 @@ def section_form(view: UnitView, section: Section, data: dict | None, *, final=F
     return SectionForm(section, values, problems)
 
 
-def summary_for(view: UnitView, section: Section, parts: dict) -> list[dict] | None:
+def summary_for(view: UnitView, section: Section, parts: dict, context: dict | None = None) -> list[dict] | None:
     if not section.summary or section.summary["table"] not in view.table_index:
         return None
-    result = clean_table(view.table_index[section.summary["table"]], parts.get(section.summary["table"]))
+    result = clean_table(
+        view.table_index[section.summary["table"]], parts.get(section.summary["table"]), **(context or {})
+    )
     return summary_counts(section, result)
 
 
@@ -277,6 +321,6 @@ def version_sections(view: UnitView, content: dict, reference=None) -> dict:
     tables = []
     for table_view in view.tables:
         data = content.get("tables", {}).get(table_view.key) or {}
-        result = clean_table(table_view, {"rows": data.get("rows", [])})
+        result = submitted_values(clean_table(table_view, {"rows": data.get("rows", [])}), data)
         tables.append(table_grid(table_view, result, reference=reference))
     return {"sections": sections, "tables": tables}

@@ -16,7 +16,7 @@ from baocao06.definitions.validation import blocking, clean_table, validate_repo
 
 from . import presenters
 from .access import access_report, can_edit_report, can_submit_report, visible_reports
-from .actions import Conflict, NotEditable, SubmitRefused, do_save_part, do_submit_report, view_for
+from .actions import Conflict, NotEditable, SubmitRefused, context_for, do_save_part, do_submit_report, view_for
 from .forms import part_from_post
 
 
@@ -37,6 +37,7 @@ def _page_context(request, report):
     from baocao06.review import presenters as review_presenters
 
     view = view_for(report)
+    context = context_for(report)
     parts = {p.key: p for p in report.parts.select_related("updated_by")}
     data = {k: p.data for k, p in parts.items()}
     comments = review_presenters.index(review_presenters.threads(report, drafts=False), set(view.table_index))
@@ -49,15 +50,16 @@ def _page_context(request, report):
                 "section": section,
                 "form": form,
                 "errors": form.field_errors() if form else {},
-                "summary": presenters.summary_for(view, section, data),
+                "summary": presenters.summary_for(view, section, data, context),
                 "part": parts.get(section.key),
                 "tables": [view.table_index[t] for t in section.tables if t in view.table_index],
                 "comments": comments.sections.get(section.key, {}),
             }
         )
     tables = []
+    results = {t.key: clean_table(t, data.get(t.key), **context) for t in view.tables}
     for table_view in view.tables:
-        result = clean_table(table_view, data.get(table_view.key))
+        result = results[table_view.key]
         grid = presenters.table_grid(
             table_view,
             result,
@@ -69,6 +71,7 @@ def _page_context(request, report):
         tables.append(
             {"grid": grid, "part": parts.get(table_view.key), "comments": comments.tables.get(table_view.key, [])}
         )
+    presenters.attach_comparisons([t["grid"] for t in tables], results)
     editable = report.is_editable and can_edit_report(request.user, report)
     return {
         "report": report,
@@ -180,16 +183,16 @@ def save_part(request, report_id: int, key: str):
     }
     if key in view.table_index:
         body.update(presenters.computed_payload(result.clean))
-        body["summaries"] = _summaries_from(view, key, result.part.data)
+        body["summaries"] = _summaries_from(view, key, result.part.data, context_for(report))
     return JsonResponse(body)
 
 
-def _summaries_from(view, table_key, table_data):
+def _summaries_from(view, table_key, table_data, context=None):
     """Sections whose computed counts come from this table (I.2 from PL01)."""
     summaries = {}
     for section in view.sections():
         if section.summary and section.summary["table"] == table_key:
-            summaries[section.key] = presenters.summary_for(view, section, {table_key: table_data})
+            summaries[section.key] = presenters.summary_for(view, section, {table_key: table_data}, context)
     return summaries
 
 
@@ -206,7 +209,7 @@ def check_report(request, report_id: int):
     report = access_report(request.user, report_id)
     view = view_for(report)
     parts = {p.key: p.data for p in report.parts.all()}
-    problems = validate_report(view, parts, final=True)
+    problems = validate_report(view, parts, final=True, **context_for(report))
     template = "reports/_problems.html" if request.htmx else "reports/check.html"
     return render(request, template, {"report": report, "problems": problems, "blocking": blocking(problems)})
 

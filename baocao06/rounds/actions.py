@@ -145,3 +145,41 @@ def do_set_reminder_offsets(round_: Round, offsets: list[int], *, actor) -> None
         actor=actor,
         changes=[{"place": "reminder_offsets", "old": old, "new": round_.reminder_offsets}],
     )
+
+
+@transaction.atomic
+def do_set_round_settings(round_: Round, settings: dict, baseline: dict, *, actor) -> bool:
+    """Change a round's compile settings and its 12/2023 baseline figures.
+
+    Versions already submitted keep the values computed when they were sent; drafts and later
+    submissions use the new figures. Returns whether anything changed.
+    """
+    from .settings import clean_settings
+
+    settings = clean_settings(settings)
+    round_ = Round.objects.select_for_update().defer("layout").get(pk=round_.pk)
+    old_settings, old_baseline = dict(round_.compile_settings or {}), dict(round_.baseline or {})
+    changes = [
+        {"place": f"compile_settings.{name}", "old": old_settings.get(name), "new": value}
+        for name, value in settings.items()
+        if old_settings.get(name) != value
+    ]
+    changes += _baseline_changes(old_baseline, baseline)
+    if not changes:
+        return False
+    round_.compile_settings, round_.baseline = settings, baseline
+    round_.save(update_fields=["compile_settings", "baseline"])
+    record("round.settings_set", round_, actor=actor, changes=changes)
+    return True
+
+
+def _baseline_changes(old: dict, new: dict) -> list[dict]:
+    changes = []
+    for table in sorted(set(old) | set(new)):
+        rows_old, rows_new = old.get(table) or {}, new.get(table) or {}
+        for row in sorted(set(rows_old) | set(rows_new)):
+            for column in sorted(set(rows_old.get(row) or {}) | set(rows_new.get(row) or {})):
+                before, after = (rows_old.get(row) or {}).get(column), (rows_new.get(row) or {}).get(column)
+                if before != after:
+                    changes.append({"place": f"baseline.{table}.{row}.{column}", "old": before, "new": after})
+    return changes

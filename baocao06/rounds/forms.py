@@ -1,8 +1,9 @@
-"""The Secretariat's form to open a round."""
+"""The Secretariat's forms: opening a round, and a round's settings and baseline figures."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,7 @@ from baocao06.definitions.models import Definition
 from baocao06.units.kinds import UnitKind
 
 from .models import PeriodKind, Round, default_window
+from .settings import DEFAULTS, LABELS, SAVINGS_RULES, baseline_figures, baseline_tables, round_settings
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
@@ -121,3 +123,69 @@ class OpenRoundForm(forms.Form):
         fields = ["title", "period_kind", "year", "data_from", "data_to", "dispatch_number", "dispatch_date"]
         fields += ["contact_name", "contact_phone", "contact_email", "reminder_offsets", "previous"]
         return {name: data[name] for name in fields} | {"deadline": self.deadline_at()}
+
+
+class RoundSettingsForm(forms.Form):
+    """A round's compile settings (Circular 02/2017/TT-VPCP art. 27) and its 12/2023 baseline figures:
+    two whole numbers per catalogue row of each table whose formulas read `baseline(...)`."""
+
+    income_per_month = forms.DecimalField(
+        label=LABELS["income_per_month"], min_value=1, max_digits=14, decimal_places=0
+    )
+    working_days = forms.DecimalField(
+        label=LABELS["working_days"], min_value=Decimal("0.5"), max_value=31, decimal_places=2
+    )
+    working_hours = forms.DecimalField(
+        label=LABELS["working_hours"], min_value=Decimal("0.5"), max_value=24, decimal_places=2
+    )
+    savings_rule = forms.ChoiceField(label=LABELS["savings_rule"], choices=list(SAVINGS_RULES.items()))
+
+    def __init__(self, round_, *args, **kwargs):
+        settings = round_settings(round_)
+        figures = baseline_figures(round_)
+        kwargs.setdefault("initial", {name: settings[name] for name in DEFAULTS})
+        super().__init__(*args, **kwargs)
+        self.baseline_tables = []
+        for table, columns, rows in baseline_tables(round_.get_layout()):
+            lines = []
+            for row in rows:
+                names = []
+                for column in columns:
+                    name = f"b:{table.key}:{row.key}:{column}"
+                    self.fields[name] = forms.IntegerField(
+                        label=f"{row.key} — {table.column_index[column]['label']}",
+                        required=False,
+                        min_value=0,
+                        max_value=10**15,
+                        initial=figures.get(table.key, {}).get(row.key, {}).get(column),
+                    )
+                    names.append(name)
+                lines.append({"row": row, "fields": [self[name] for name in names]})
+            self.baseline_tables.append(
+                {"table": table, "columns": [table.column_index[c] for c in columns], "lines": lines}
+            )
+
+    def clean(self):
+        """The table's own rules hold for the baseline figures too (online ≤ total)."""
+        cleaned = super().clean()
+        for entry in self.baseline_tables:
+            table = entry["table"]
+            for line in entry["lines"]:
+                values = {f.name.rsplit(":", 1)[1]: cleaned.get(f.name) for f in line["fields"]}
+                for rule, when, check in table.compiled_rules:
+                    if check is None or not set(check.names) <= set(values):
+                        continue
+                    if (when is None or when.evaluate(values)) and check.evaluate(values) is False:
+                        self.add_error(line["fields"][-1].name, rule["message"])
+        return cleaned
+
+    def settings(self) -> dict:
+        return {name: self.cleaned_data[name] for name in DEFAULTS}
+
+    def baseline(self) -> dict:
+        figures: dict[str, dict[str, dict[str, int]]] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("b:") and value is not None:
+                _, table, row, column = name.split(":", 3)
+                figures.setdefault(table, {}).setdefault(row, {})[column] = value
+        return figures

@@ -26,6 +26,13 @@ def default_window(kind: str, year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 12, 15), dt.date(year, 12, 14)
 
 
+def default_compile_settings() -> dict:
+    """Circular 02/2017/TT-VPCP art. 27 figures and the savings rule (see rounds/settings.py)."""
+    from .settings import DEFAULTS
+
+    return dict(DEFAULTS)
+
+
 def default_reminder_offsets() -> list[int]:
     """3 days and 1 day before the deadline, 1 day after it (see notifications/reminders.py)."""
     return [-3, -1, 1]
@@ -86,6 +93,11 @@ class Round(models.Model):
     )
     reminder_offsets = models.JSONField(
         "nhắc hạn (số ngày so với hạn gửi)", default=default_reminder_offsets, blank=True
+    )
+    # Read through rounds/settings.py (round_settings, baseline_figures), which merges the defaults.
+    compile_settings = models.JSONField("thiết lập tính toán, tổng hợp", default=default_compile_settings, blank=True)
+    baseline = models.JSONField(
+        "số liệu mốc tháng 12/2023", default=dict, blank=True, help_text="{bảng: {dòng: {cột: số}}}"
     )
 
     objects = RoundQuerySet.as_manager()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:round_id>/khoa/", followup_views.close_round, name="close"),
     path("<int:round_id>/nhiem-vu-qua-han/", followup_views.overdue_tasks, name="overdue_tasks"),
     path("<int:round_id>/nhac-han/", followup_views.set_reminders, name="set_reminders"),
+    path("<int:round_id>/thiet-lap/", views.round_settings, name="settings"),
     path("<int:round_id>/don-vi/<int:report_id>/", followup_views.followup, name="followup"),
     path("<int:round_id>/don-vi/<int:report_id>/gia-han/", followup_views.grant_extension, name="extension"),
     path(

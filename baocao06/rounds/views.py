@@ -1,16 +1,17 @@
-"""Rounds for the Secretariat: the list and opening a round (the board is in followup_views.py)."""
+"""Rounds for the Secretariat: the list, opening a round and its settings (the board is in
+followup_views.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from baocao06.reports.access import require_secretariat, require_viewer
 
-from .actions import do_open_round
-from .forms import OpenRoundForm
+from .actions import do_open_round, do_set_round_settings
+from .forms import OpenRoundForm, RoundSettingsForm
 from .models import Round
 
 
@@ -38,3 +39,19 @@ def open_round(request):
             messages.success(request, f"Đã mở kỳ báo cáo và giao cho {round_.reports.count()} đơn vị.")
             return redirect("rounds:board", round_id=round_.pk)
     return render(request, "rounds/open.html", {"form": form})
+
+
+@login_required
+def round_settings(request, round_id: int):
+    """The round's compile settings and 12/2023 baseline figures (Secretariat only)."""
+    require_secretariat(request.user)
+    round_ = get_object_or_404(Round.objects.light(), pk=round_id)
+    form = RoundSettingsForm(round_, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if do_set_round_settings(round_, form.settings(), form.baseline(), actor=request.user):
+            messages.success(request, "Đã lưu thiết lập của kỳ báo cáo.")
+        else:
+            messages.info(request, "Không có thay đổi.")
+        return redirect("rounds:settings", round_id=round_.pk)
+    submitted = round_.reports.filter(current_version__isnull=False).count()
+    return render(request, "rounds/settings.html", {"round": round_, "form": form, "submitted": submitted})

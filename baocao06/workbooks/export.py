@@ -22,7 +22,7 @@ from django.utils import timezone
 from baocao06.core import clock
 from baocao06.definitions import cells
 from baocao06.definitions.validation import clean_section, clean_table
-from baocao06.reports.actions import view_for
+from baocao06.reports.actions import context_for, view_for
 
 from . import sheets
 from .signatures import part_signature
@@ -43,6 +43,7 @@ class WorkbookWriter:
     def __init__(self, report):
         self.report = report
         self.view = view_for(report)
+        self.context = context_for(report)
         self.parts = {p.key: p for p in report.parts.all()}
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(
@@ -91,7 +92,7 @@ class WorkbookWriter:
     def _table(self, ws, sheet: sheets.TableSheet) -> None:
         table = sheet.table
         last = sheet.last_col
-        title = f"PHỤ LỤC {table.number}" + (f" (in trong văn bản là “{table.printed_as}”)" if table.printed_as else "")
+        title = table.label.upper() + (f" (in trong văn bản là “{table.printed_as}”)" if table.printed_as else "")
         ws.merge_range(0, sheets.STT_COL, 0, last, title, self.f["title"])
         ws.merge_range(1, sheets.STT_COL, 1, last, table.title, self.f["subtitle"])
         ws.merge_range(2, sheets.STT_COL, 2, last, self._who(), self.f["note"])
@@ -106,7 +107,7 @@ class WorkbookWriter:
         for r in range(sheets.HEADER_TOP, sheet.data_top):
             ws.write_string(r, sheets.KEY_COL, sheets.HEADER_KEY, self.f["key"])
         part = self.parts.get(table.key)
-        result = clean_table(sheet.view, part.data if part else None)
+        result = clean_table(sheet.view, part.data if part else None, **self.context)
         by_group: dict[str, list] = {}
         for row in result.rows:
             by_group.setdefault(row.group, []).append(row)
@@ -352,7 +353,7 @@ class WorkbookWriter:
         ws.set_paper(9)
 
     def _meta(self, ws) -> None:
-        parts = parts_meta(self.view, self.parts)
+        parts = parts_meta(self.view, self.parts, self.context)
         rows = [
             ("kind", sheets.KIND),
             ("format", str(sheets.FORMAT)),
@@ -373,14 +374,14 @@ class WorkbookWriter:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def parts_meta(view, parts: dict) -> dict:
+def parts_meta(view, parts: dict, context: dict | None = None) -> dict:
     """Each part's revision and signature as exported: the import compares against these."""
     meta = {}
     for key in view.part_keys:
         part = parts.get(key)
         meta[key] = {
             "revision": part.revision if part else 0,
-            "signature": part_signature(view, key, part.data if part else None),
+            "signature": part_signature(view, key, part.data if part else None, context),
         }
     return meta
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from baocao06.definitions import cells
 from baocao06.definitions.validation import FREE_ROW_KEY, clean_part
-from baocao06.reports.actions import normalise_part, view_for
+from baocao06.reports.actions import context_for, normalise_part, view_for
 
 from . import reading, sheets
 from .safety import WorkbookRefused, check_upload
@@ -108,6 +108,7 @@ class _Reader:
         self.overwrite = overwrite
         self.report = plan.report
         self.view = view_for(self.report)
+        self.context = context_for(self.report)
         self.positions: dict[tuple[str, str], int] = {}  # (part, row or field) → Excel row
         self.computed_cells: list[tuple] = []  # (sheet, column, cell, row index, row key) of fixed rows
         self.pending_computed: list[tuple] = []  # the same for free rows, whose key is known later
@@ -368,7 +369,7 @@ class _Reader:
         for key, data in list(self.plan.parts.items()):
             data = normalise_part(self.view, key, data)
             self.plan.parts[key] = data
-            clean, problems = clean_part(self.view, key, data)
+            clean, problems = clean_part(self.view, key, data, **self.context)
             for problem in problems:
                 self.plan.problems.append(self._locate(problem))
             if key in self.view.table_index:
@@ -427,8 +428,8 @@ class _Reader:
         for key, data in plan.parts.items():
             part = current.get(key)
             revision = part.revision if part else 0
-            in_file = part_signature(self.view, key, data)
-            if in_file == part_signature(self.view, key, part.data if part else None):
+            in_file = part_signature(self.view, key, data, self.context)
+            if in_file == part_signature(self.view, key, part.data if part else None, self.context):
                 plan.unchanged.append(key)
                 continue
             before = exported.get(key) if isinstance(exported.get(key), dict) else None

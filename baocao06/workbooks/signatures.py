@@ -15,9 +15,10 @@ from baocao06.definitions.layout import UnitView
 from baocao06.definitions.validation import clean_section, clean_table
 
 
-def part_signature(view: UnitView, key: str, data: dict | None) -> str:
+def part_signature(view: UnitView, key: str, data: dict | None, context: dict | None = None) -> str:
+    """`context`: the round's engine context (rounds/settings.py), which decides what is typed."""
     if key in view.table_index:
-        result = clean_table(view.table_index[key], data)
+        result = clean_table(view.table_index[key], data, **(context or {}))
         invalid = {(p.row, p.column) for p in result.problems if p.code == "invalid"}
         payload: list = []
         for row in result.rows:

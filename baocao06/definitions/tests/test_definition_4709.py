@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,7 @@ def test_sections_refer_to_their_appendices(spec):
         "PL02": "II.11",
         "PL03": "II.3.3.5",
         "PL04": "II.3.3.5",
+        "CP27": "II.3.3.5",
         "PL05": "II.3.3.5",
         "PL06": "II.3.3.5",
         "PL07": "I.3",
@@ -337,6 +339,14 @@ COLUMNS = {
         "Tổng số tiền tiết kiệm | Chi phí tiết kiệm cho người dân | "
         "Chi phí tiết kiệm cho cơ quan nhà nước | Giải pháp"
     ),
+    # Not in the dispatch: the compliance-cost inputs of Circular 02/2017/TT-VPCP art. 27 (not printed).
+    "CP27": cells(
+        "Dịch vụ công | Chuẩn bị hồ sơ | Nộp hồ sơ | Nhận kết quả | Chi phí khác (dịch vụ, đi lại, sao chụp) | "
+        "Phí, lệ phí | Chuẩn bị hồ sơ | Nộp hồ sơ | Nhận kết quả | Chi phí khác (dịch vụ, đi lại, sao chụp) | "
+        "Phí, lệ phí | Số lần thực hiện một năm | Số đối tượng thực hiện một năm | "
+        "Chi phí tuân thủ một năm trước khi cắt giảm | Chi phí tuân thủ một năm sau khi cắt giảm | "
+        "Chi phí tiết kiệm | Tỷ lệ cắt giảm"
+    ),
     "PL05": cells(
         "Tên Dịch vụ công | Tổng số | Trực tuyến | Tỷ lệ | "
         "Đánh giá số liệu tăng/giảm so với tháng 12 năm 2023 | Nội dung cắt giảm, đơn giản | "
@@ -362,6 +372,7 @@ def test_each_appendix_has_one_label_column(spec):
         "PL02": ["Nhiệm vụ"],
         "PL03": ["Dịch vụ"],
         "PL04": ["Tên Dịch vụ công"],
+        "CP27": ["Dịch vụ công"],
         "PL05": ["Tên Dịch vụ công"],
         "PL06": ["Tên dịch vụ công/TTHC"],
         "PL07": ["Nội dung"],
@@ -699,3 +710,70 @@ def test_a_duplicate_key_inside_a_column_is_refused_too():
     assert text.count(needle) == 1
     problems = problems_of(text.replace(needle, '{key: unit, label: "Đơn vị thực hiện", type: text, type: date}'))
     assert len(problems) == 1 and "khóa 'type' bị lặp" in problems[0][1]
+
+
+# --- CP27: compliance cost (Circular 02/2017/TT-VPCP art. 27) ---------------------------------------
+
+
+def test_cp27_is_for_ministries_and_provinces_and_not_printed(spec):
+    cp27 = table(spec, "CP27")
+    assert cp27.printed is False and all(t.printed for t in spec.appendices if t.key != "CP27")
+    assert cp27.audience == ["ministries", "provinces"]
+    units, _ = resolve(spec, cp27.audience)
+    assert "province" in units and "ministry" in units
+    assert "corporation" not in units and "commune" not in units
+    assert cp27.title == "Tính chi phí tuân thủ thủ tục hành chính (Thông tư 02/2017/TT-VPCP, Điều 27)"
+    notes = (ROOT / "data" / "definitions" / "4709-notes.md").read_text(encoding="utf-8")
+    assert "CP27" in notes and "printed: false" in notes
+
+
+def test_cp27_rows_are_the_rows_of_pl03_and_pl04(spec):
+    from baocao06.catalogues.registry import items_from_files
+    from baocao06.definitions.layout import resolve as resolve_layout
+
+    tables = {t["key"]: t for t in resolve_layout(spec, items_from_files)["tables"]}
+
+    def keys(key, groups=None):
+        return [r["key"] for g in tables[key]["row_groups"] if groups is None or g["key"] in groups for r in g["rows"]]
+
+    assert keys("CP27") == keys("PL03") + keys("PL04", {"qd422"})
+    assert len(keys("CP27")) == 36 and "DA06-07" in keys("CP27") and "QD422-01" in keys("CP27")
+    for key in ["PL03", "PL04"]:
+        savings = next(c for c in table(spec, key).columns if c.key == "savings_total")
+        assert savings.compare_with == "CP27.saving"
+
+
+def test_cp27_computes_costs_savings_and_cut_rate_with_the_rounds_settings(spec):
+    columns = {c.key: c for c in table(spec, "CP27").columns}
+    assert {k for k, c in columns.items() if c.formula} == {"cost_before", "cost_after", "saving", "cut_rate"}
+    assert all(c.min == 0 for c in columns.values() if not c.formula and c.type != "text")
+    assert not any(c.required for c in columns.values())  # a unit costs only some services
+    settings = {"income_per_month": 4_960_000, "working_days": 22, "working_hours": 8}
+    row = {
+        "hours_prepare_before": 8,
+        "hours_submit_before": 2,
+        "hours_receive_before": 2,
+        "other_before": 150_000,
+        "fees_before": 50_000,
+        "hours_prepare_after": 1,
+        "hours_submit_after": 0.5,
+        "fees_after": 25_000,
+        "times_per_year": 1,
+        "subjects_per_year": 1000,
+    }
+    for key in ["cost_before", "cost_after", "saving", "cut_rate"]:
+        row[key] = expressions.parse(columns[key].formula).evaluate(row, settings=settings)
+    # Income per hour 4,960,000 ÷ 22 ÷ 8 = 28,181.8181…
+    # Before: 12 h × 28,181.8181… = 338,181.8181… + 150,000 + 50,000 = 538,181.8181… × 1 × 1000 → 538,181,818
+    # After: 1.5 h × 28,181.8181… = 42,272.7272… + 0 + 25,000 = 67,272.7272… × 1000 → 67,272,727
+    assert row["cost_before"] == 538_181_818
+    assert row["cost_after"] == 67_272_727
+    assert row["saving"] == 470_909_091
+    assert row["cut_rate"] == Decimal("87.50")  # 470,909,091 ÷ 538,181,818 = 0.875000…
+    # Without times and subjects there is no annual cost, and the rule asks for them.
+    assert (
+        expressions.parse(columns["cost_before"].formula).evaluate({"hours_prepare_before": 8}, settings=settings)
+        is None
+    )
+    rule = next(r for r in table(spec, "CP27").rules if r.key == "times_and_subjects")
+    assert rule.require == ["times_per_year", "subjects_per_year"]

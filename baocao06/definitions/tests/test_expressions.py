@@ -62,3 +62,13 @@ def test_sum_ignores_missing_values(values):
     numbers = [v for v in values if v is not None]
     result = expressions.FUNCTIONS["sum"](*values)
     assert result == (sum(numbers) if numbers else None)
+
+
+def test_setting_is_resolved_from_the_callers_settings():
+    expr = parse("hours * setting('income_per_month') / setting('working_days') / setting('working_hours')")
+    assert expr.setting_names == {"income_per_month", "working_days", "working_hours"}
+    assert expr.names == {"hours"}
+    settings = {"income_per_month": 4_960_000, "working_days": 22, "working_hours": 8}
+    # 1 hour at 4,960,000 ÷ 22 ÷ 8 = 28,181.8181… đồng
+    assert round(expr.evaluate({"hours": 1}, settings=settings), 2) == Decimal("28181.82")
+    assert expr.evaluate({"hours": 1}) is None  # no settings given: nothing to compute

@@ -103,3 +103,36 @@ def test_a_tasks_block_naming_wrong_columns_or_values_is_refused():
     assert ("appendices[T1].tasks.record", "cột không tồn tại: ketqua") in found
     assert any(p == "appendices[T1].tasks.record" and "trường không hỗ trợ: owner" in m for p, m in found)
     assert ("appendices[T1].tasks.carry_over", "giá trị không có trong cột result: xong") in found
+
+
+def test_a_formula_may_read_a_known_round_setting():
+    text = MINI.replace(
+        '{key: saving, label: "Tiết kiệm", type: money, min: 0}',
+        '{key: saving, label: "Tiết kiệm", type: money, formula: "total * setting(\'income_per_month\')"}',
+    )
+    assert load_spec(text).key == "mini"
+
+
+def test_an_unknown_setting_is_refused_with_the_known_ones_named():
+    text = MINI.replace(
+        '{key: saving, label: "Tiết kiệm", type: money, min: 0}',
+        '{key: saving, label: "Tiết kiệm", type: money, formula: "total * setting(\'salary\')"}',
+    )
+    [(place, message)] = problems(text)
+    assert place == "appendices[T2].columns[saving].formula"
+    assert message == "thiết lập không tồn tại: salary (dùng: income_per_month, working_days, working_hours)"
+
+
+def test_setting_takes_one_quoted_name():
+    text = MINI.replace('check: "online <= total"', 'check: "online <= setting(total)"')
+    [(place, message)] = problems(text)
+    assert place == "appendices[T2].rules[online_le_total].check" and "setting(...)" in message
+
+
+def test_compare_with_must_name_a_numeric_column_of_another_table():
+    text = MINI.replace(
+        '{key: saving, label: "Tiết kiệm", type: money, min: 0}',
+        '{key: saving, label: "Tiết kiệm", type: money, min: 0, compare_with: T1.nothing}',
+    )
+    [(place, message)] = problems(text)
+    assert place == "appendices[T2].columns[saving].compare_with" and "nothing" in message

@@ -29,7 +29,20 @@ class ExportTests(BaseTestCase):
         book = load(response.content)
         self.assertEqual(
             book.sheetnames,
-            ["Hướng dẫn", "Đề cương", "PL01", "PL02", "PL03", "PL04", "PL05", "PL06", "PL07", "_lists", "_meta"],
+            [
+                "Hướng dẫn",
+                "Đề cương",
+                "PL01",
+                "PL02",
+                "PL03",
+                "PL04",
+                "CP27",
+                "PL05",
+                "PL06",
+                "PL07",
+                "_lists",
+                "_meta",
+            ],
         )
         self.assertEqual((book["_meta"].sheet_state, book["_lists"].sheet_state), ("veryHidden", "veryHidden"))
         ws = book["PL03"]

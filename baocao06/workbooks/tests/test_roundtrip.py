@@ -7,6 +7,7 @@ from baocao06.reports.models import ReportStatus
 from baocao06.test import BaseTestCase
 from baocao06.workbooks.tests.helpers import (
     browser_rows,
+    column_of,
     download,
     load,
     put,
@@ -236,3 +237,41 @@ class RoundTripTests(BaseTestCase):
         body = self.client.get(reverse("reports:detail", args=[self.report.pk])).content.decode()
         self.assertIn(reverse("workbooks:download", args=[self.report.pk]), body)
         self.assertNotIn('value="import"', body)
+
+
+class ComplianceCostRoundTripTests(BaseTestCase):
+    def test_cp27_typed_in_excel_is_computed_with_the_rounds_settings_and_exported_back(self):
+        from baocao06.definitions.validation import clean_table
+        from baocao06.reports.actions import context_for, view_for
+
+        self.login(self.reporter)
+        book = load(download(self.client, self.report))
+        inputs = {
+            "hours_prepare_before": 8,
+            "hours_submit_before": "2",
+            "hours_receive_before": 2,
+            "other_before": "150.000",
+            "fees_before": 50_000,
+            "hours_prepare_after": 1,
+            "hours_submit_after": "0,5",
+            "fees_after": 25_000,
+            "times_per_year": 1,
+            "subjects_per_year": "1.000",
+            "saving": 1,  # typed over a computed cell: ignored
+        }
+        put(book, self.report, "CP27", SERVICE, inputs)
+        response = upload(self.client, self.report, save(book), action="import")
+        self.assertEqual(response.status_code, 302)
+        view = view_for(self.report).table_index["CP27"]
+        result = clean_table(view, self.report.parts.get(key="CP27").data, **context_for(self.report))
+        # (12 h × 4,960,000 ÷ 22 ÷ 8 + 200,000) × 1 × 1,000 = 538,181,818; after 67,272,727
+        values = result.row(SERVICE).values
+        self.assertEqual(
+            (values["cost_before"], values["cost_after"], values["saving"]), (538181818, 67272727, 470909091)
+        )
+        again = load(download(self.client, self.report))
+        ws = again["CP27"]
+        self.assertEqual(ws.cell(row_of(ws, SERVICE), column_of(self.report, "CP27", "saving")).value, 470909091)
+        # The re-exported file imports as unchanged.
+        check = upload(self.client, self.report, save(again), action="check").content.decode()
+        self.assertIn("Tệp không có thay đổi nào so với báo cáo hiện tại", check)

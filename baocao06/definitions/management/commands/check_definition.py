@@ -61,7 +61,11 @@ class Command(BaseCommand):
             out(f"  {line}  [{'; '.join(extras)}]")
         out(f"\nPhụ lục ({len(s['appendices'])}):")
         for table in s["appendices"]:
-            out(f"  {table['key']} ({table.get('printed_as') or 'Phụ lục ' + table['number']}) {table['title'][:80]}")
+            name = (
+                table.get("printed_as")
+                or ("Phụ lục " if table.get("printed", True) else "Biểu không in ") + table["number"]
+            )
+            out(f"  {table['key']} ({name}) {table['title'][:80]}")
             out(f"    gửi: {self._who(table['addressees'])}; mục: {table['section']}")
             for column in table["columns"]:
                 extra = f" = {column['formula']}" if column.get("formula") else ""
