@@ -99,6 +99,51 @@ class NationalTablesTest(BaseTestCase):
                         self.assertEqual(table["total"]["values"][column], value, (table["table"], column))
                     self.assertEqual(table["total"]["values"]["rate"], rate(grand.get("online"), grand.get("total")))
 
+    def test_computed_savings_stand_beside_the_typed_ones_and_the_round_chooses_the_total(self):
+        versions = self.versions(True)
+        ids = [v.pk for v in versions]
+        computed: dict[str, Counter] = defaultdict(Counter)
+        typed: dict[str, dict[str, int]] = defaultdict(dict)
+        for version in versions:
+            for row in version.content["tables"].get("CP27", {}).get("rows", []):
+                for column in ("cost_before", "cost_after", "saving"):
+                    if column in row["values"]:
+                        computed[row["key"]][column] += row["values"][column]
+            for table in ("PL03", "PL04"):
+                for row in version.content["tables"].get(table, {}).get("rows", []):
+                    if "savings_total" in row["values"]:
+                        typed[table][row["key"]] = typed[table].get(row["key"], 0) + row["values"]["savings_total"]
+        self.assertTrue(computed, "the demo filler costs some services in CP27")
+        data = engine.national_tables(self.round, ids, provisional=True)
+        seen = 0
+        for table in data["services"]:
+            for row in table["rows"]:
+                expected = computed.get(row["key"])
+                if not expected:
+                    self.assertIsNone(row["computed_savings"], row["key"])
+                    continue
+                seen += 1
+                for column, value in expected.items():
+                    self.assertEqual(row["computed_savings"][column], value, (row["key"], column))
+                self.assertEqual(row["computed_savings"]["cut_rate"], rate(expected["saving"], expected["cost_before"]))
+        self.assertGreater(seen, 0)
+        pl03 = next(t for t in data["services"] if t["table"] == "PL03")
+        pl03_keys = {r["key"] for r in pl03["rows"]}
+        computed_pl03 = sum(computed[k]["saving"] for k in computed if k in pl03_keys)
+        self.assertEqual(pl03["total"]["savings_rule"], "typed")
+        self.assertEqual(pl03["total"]["savings"], pl03["total"]["values"]["savings_total"])
+        self.round.compile_settings = {**(self.round.compile_settings or {}), "savings_rule": "computed"}
+        self.round.save(update_fields=["compile_settings"])
+        data = engine.national_tables(self.round, ids, provisional=True)
+        pl03 = next(t for t in data["services"] if t["table"] == "PL03")
+        self.assertEqual(pl03["total"]["savings"], computed_pl03)
+        self.round.compile_settings = {**self.round.compile_settings, "savings_rule": "typed_else_computed"}
+        self.round.save(update_fields=["compile_settings"])
+        data = engine.national_tables(self.round, ids, provisional=True)
+        pl03 = next(t for t in data["services"] if t["table"] == "PL03")
+        untyped = sum(computed[k]["saving"] for k in computed if k in pl03_keys and k not in typed["PL03"])
+        self.assertEqual(pl03["total"]["savings"], (pl03["total"]["values"]["savings_total"] or 0) + untyped)
+
     def test_rankings_order_provinces_and_ministries_by_their_online_rate(self):
         versions = self.versions(True)
         data = engine.national_tables(self.round, [v.pk for v in versions], provisional=True)
