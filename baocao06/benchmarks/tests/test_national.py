@@ -106,3 +106,48 @@ class NationalGeneratorTests(TestCase):
         self.assertEqual(again, version.content)
         self.assertIsNotNone(self.seconds)
         self.assertEqual(national.build_round(units=12), (self.round, None))
+
+
+class CompileBenchTests(TestCase):
+    """The yardsticks of the compile bench add up the same figures as the content holds."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_units()
+        load_communes()
+        load_catalogues()
+        make_user("thuky", global_role=GlobalRole.SECRETARIAT)
+        cls.round, _ = national.build_round(units=12)
+
+    def test_sql_floor_and_pandas_merge(self):
+        import tempfile
+        from pathlib import Path
+        from unittest import mock
+
+        from baocao06.benchmarks import compile as bench
+
+        ids = national.compile_versions(self.round)
+        expected = Counter()
+        for content in ReportVersion.objects.filter(pk__in=ids).values_list("content", flat=True):
+            for part, table in content["tables"].items():
+                for row in table["rows"]:
+                    for key, value in row["values"].items():
+                        if isinstance(value, int | float) and not isinstance(value, bool):
+                            expected[(part, row["key"], key)] += Decimal(str(value))
+        bench.load_versions(ids)
+        floor = {(part, row, column): total for part, row, column, total, _ in bench.sql_floor()}
+        self.assertEqual(set(floor), set(expected))
+        for key, total in floor.items():  # SQLite sums decimals as floats
+            self.assertAlmostEqual(float(total), float(expected[key]), delta=0.01, msg=key)
+
+        with tempfile.TemporaryDirectory() as folder, mock.patch.object(bench, "xlsx_dir", lambda: Path(folder)):
+            paths, seconds = bench.write_xlsx(self.round, ids, mock.Mock())
+            self.assertEqual(len(paths), len(ids))
+            self.assertIsNotNone(seconds)
+            self.assertEqual(bench.write_xlsx(self.round, ids, mock.Mock()), (paths, None))  # cached
+            merged = bench.pandas_merge(paths)
+        totals = merged["PL03 tổng hợp"]
+        self.assertEqual(
+            int(totals["Tổng số hồ sơ"].sum()),
+            sum(v for (p, _, c), v in expected.items() if (p, c) == ("PL03", "total")),
+        )
