@@ -16,6 +16,8 @@ those of a final compilation: the current version of every accepted report.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -85,7 +87,9 @@ def write_xlsx(round_, version_ids: list[int], out) -> tuple[list[Path], float |
         return paths, None
     import xlsxwriter
 
-    folder.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed, so two runs at once (SQLite and PostgreSQL) never share a half-written file.
+    scratch = folder.with_name(f"{folder.name}.{os.getpid()}")
+    scratch.mkdir(parents=True, exist_ok=True)
     layout = round_.get_layout()
     start = time.perf_counter()
     by_pk = {pk: key for key, _, pk in listing}
@@ -93,7 +97,7 @@ def write_xlsx(round_, version_ids: list[int], out) -> tuple[list[Path], float |
     for first in range(0, len(ids), 200):
         chunk = ReportVersion.objects.filter(pk__in=ids[first : first + 200]).values_list("pk", "content")
         for pk, content in chunk:
-            book = xlsxwriter.Workbook(str(folder / f"{by_pk[pk]}.xlsx"), {"constant_memory": True})
+            book = xlsxwriter.Workbook(str(scratch / f"{by_pk[pk]}.xlsx"), {"constant_memory": True})
             for table_key, table in content["tables"].items():
                 columns = layout.table_index[table_key].columns
                 sheet = book.add_worksheet(table_key)
@@ -106,7 +110,11 @@ def write_xlsx(round_, version_ids: list[int], out) -> tuple[list[Path], float |
                     )
             book.close()
         out.write(f"  … {min(first + 200, len(ids)):,}/{len(ids):,} tệp XLSX, {time.perf_counter() - start:.0f} s")
-    (folder / "done").write_text("ok\n")
+    (scratch / "done").write_text("ok\n")
+    try:
+        scratch.rename(folder)
+    except OSError:  # the other run finished first: same content, keep its files
+        shutil.rmtree(scratch)
     return paths, time.perf_counter() - start
 
 
