@@ -10,6 +10,12 @@ class Command(BaseCommand):
         parser.add_argument("names", nargs="*", help="tên phép đo (mặc định: tất cả)")
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--scale", default="national", help="national (QUALITY.md) hoặc small")
+        parser.add_argument(
+            "--pandas-files",
+            type=int,
+            default=None,
+            help="compile: số tệp XLSX pandas đọc (mặc định: tất cả; ít hơn thì ngoại suy tuyến tính và ghi rõ)",
+        )
 
     def handle(self, *args, **options):
         benches = available()
