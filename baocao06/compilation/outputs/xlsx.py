@@ -3,19 +3,20 @@
 `write_workbook(data, layout, unit_tables, path)` writes `data` (a snapshot's `national.json`, see
 docs/national-format.md) and the units' own tables (`unit_tables`, from `unit_tables.iter_unit_tables`)
 to an .xlsx file. Sheets: `Tổng hợp`, `PL01` … `PL07`, `Xếp hạng`, then one per unit in unit order.
-Written with XlsxWriter in `constant_memory` mode through `rows.Sheet` (cells as ready XML), so a
+XlsxWriter builds the skeleton and `rows.Sheet` writes the cells as ready XML (see `rows`), so a
 national round (~3,400 unit sheets, ~4 million cells) takes seconds and little memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Iterable
 
 from baocao06.reports.models import ReportStatus
 from baocao06.units.kinds import UnitKind
 
-from .rows import Label, Sheet, Styles, Workbook
+from .rows import Label, Sheet, Styles, Workbook, assemble
 from .unit_sheets import write_unit_sheets
 
 SUMMARY_SHEET = "Tổng hợp"
@@ -58,15 +59,12 @@ STYLE_SPECS = {
 STYLE_BASE = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
 
 
-def write_workbook(
-    data: dict, layout, unit_tables: Iterable, path, *, progress: Progress | None = None, tmpdir: str | None = None
-) -> None:
+def write_workbook(data: dict, layout, unit_tables: Iterable, path, *, progress: Progress | None = None) -> None:
     """Write the national workbook of `data` to `path` (see the module doc).
 
-    `progress(fraction, step)` is called now and then; `tmpdir` is where XlsxWriter keeps one
-    temporary file per sheet until it packs the workbook (default: the system's temporary directory).
+    `progress(fraction, step)` is called now and then (fraction from 0 to 1, a step in Vietnamese).
     """
-    NationalWorkbook(data, layout, str(path), progress, tmpdir).write(unit_tables)
+    NationalWorkbook(data, layout, str(path), progress).write(unit_tables)
 
 
 def number_style(kind: str | None, total: bool = False) -> str:
@@ -95,16 +93,17 @@ def merged_keys(declared: Iterable[str], found: Iterable[dict]) -> list[str]:
 
 
 class NationalWorkbook:
-    def __init__(self, data: dict, layout, path: str, progress: Progress | None, tmpdir: str | None = None):
+    def __init__(self, data: dict, layout, path: str, progress: Progress | None):
         self.data = data
         self.layout = layout
         self.provisional = bool(data.get("provisional"))
         self.progress = progress or (lambda fraction, step: None)
+        self.path = path
+        self.skeleton = io.BytesIO()
         self.book = Workbook(
-            path,
+            self.skeleton,
             {
-                "constant_memory": True,
-                "tmpdir": tmpdir,
+                "in_memory": True,
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -178,6 +177,7 @@ class NationalWorkbook:
         self.progress(0.8, "Đóng gói tệp Excel")
         self.book.worksheets()[0].activate()
         self.book.close()
+        assemble(self.skeleton.getvalue(), self.book.bodies, self.path)
         self.progress(1.0, "Xong")
 
     def summary(self) -> Sheet:
