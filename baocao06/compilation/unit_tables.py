@@ -25,12 +25,11 @@ CHUNK = 20_000
 UnitTables = tuple[str, str, dict[str, list[dict]]]
 
 
-def _number(value) -> int | float | None:
-    if value is None:
-        return None
+def _number(value) -> int | float:
     if not isinstance(value, Decimal):
         value = Decimal(str(value))  # SQLite may hand back floats or strings
-    return int(value) if value == value.to_integral_value() else float(value)
+    whole = int(value)
+    return whole if whole == value else float(value)
 
 
 def _units(version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
@@ -69,26 +68,23 @@ def _rows(version_ids: Sequence[int], chunk_size: int) -> Iterable[tuple]:
 class _Builder:
     """One unit's tables, rebuilt from its values in (part, position) order."""
 
-    def __init__(self, layout):
-        self.layout = layout
+    def __init__(self, multichoice: frozenset[tuple[str, str]]):
+        self.multichoice = multichoice
         self.tables: dict[str, list[dict]] = {}
-        self._row: dict | None = None
+        self._values: dict = {}
         self._place: tuple[str, int] | None = None
 
     def add(self, part, row_key, group, position, column, number, text) -> None:
         if self._place != (part, position):
             self._place = (part, position)
-            self._row = {"key": row_key, "group": group, "values": {}}
-            self.tables.setdefault(part, []).append(self._row)
-        values = self._row["values"]
-        spec = self.layout.table_index.get(part)
-        kind = spec.column_index[column]["type"] if spec and column in spec.column_index else None
-        if kind == "multichoice":
-            values.setdefault(column, []).append(text)
+            self._values = {}
+            self.tables.setdefault(part, []).append({"key": row_key, "group": group, "values": self._values})
+        if (part, column) in self.multichoice:
+            self._values.setdefault(column, []).append(text)
         elif number is not None:
-            values[column] = _number(number)
+            self._values[column] = _number(number)
         else:
-            values[column] = text
+            self._values[column] = text
 
 
 def iter_unit_tables(version_ids: Sequence[int], layout, *, chunk_size: int = CHUNK) -> Iterator[UnitTables]:
@@ -97,14 +93,15 @@ def iter_unit_tables(version_ids: Sequence[int], layout, *, chunk_size: int = CH
     if not version_ids:
         return
     units = _units(version_ids)
-    builder = _Builder(layout)
+    multichoice = frozenset((t.key, c["key"]) for t in layout.tables for c in t.columns if c["type"] == "multichoice")
+    builder = _Builder(multichoice)
     current = 0
     for ord_, part, row_key, group, position, column, number, text in _rows(version_ids, chunk_size):
         if ord_ != current:
             yield (*units[version_ids[current]], builder.tables)
             for empty in range(current + 1, ord_):  # versions with no table values
                 yield (*units[version_ids[empty]], {})
-            current, builder = ord_, _Builder(layout)
+            current, builder = ord_, _Builder(multichoice)
         builder.add(part, row_key, group, position, column, number, text)
     yield (*units[version_ids[current]], builder.tables)
     for empty in range(current + 1, len(version_ids)):
