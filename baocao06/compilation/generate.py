@@ -59,7 +59,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         layout,
         iter_unit_tables(snapshot_version_ids(snapshot), layout),
         paths[OutputKind.XLSX],
-        progress=lambda p, step: tell(10 + p * 40 // 100, step),
+        progress=lambda fraction, step: tell(int(10 + fraction * 40), step),
     )
     tell(50, "Soạn báo cáo (DOCX)")
     write_docx(

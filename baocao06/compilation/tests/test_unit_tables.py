@@ -1,0 +1,76 @@
+"""Each unit's tables streamed back from VersionValue, in the snapshot's unit order."""
+
+from __future__ import annotations
+
+from baocao06.compilation import values
+from baocao06.compilation.models import VersionValue
+from baocao06.compilation.unit_tables import iter_unit_tables
+from baocao06.reports.actions import do_submit_report
+from baocao06.test import BaseTestCase
+
+
+def expected_tables(version, layout) -> dict:
+    """The version's own tables as submitted, without catalogue fields and empty cells."""
+    out = {}
+    for key, table in version.content["tables"].items():
+        spec = layout.table_index[key]
+        rows = []
+        for row in table["rows"]:
+            kept = {
+                k: v
+                for k, v in row["values"].items()
+                if v is not None and v != "" and v != [] and not spec.column_index[k].get("item_field")
+            }
+            if kept:
+                rows.append({"key": row["key"], "group": row["group"], "values": kept})
+        if rows:
+            out[key] = rows
+    return out
+
+
+class UnitTablesTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.layout = cls.round.get_layout()
+        cls.fill_completely(cls.report, cls.reporter, seed=3)
+        cls.fill_completely(cls.province_report, cls.province_reporter, seed=4)
+        cls.ministry_version = do_submit_report(cls.report, actor=cls.approver)
+        cls.province_version = do_submit_report(cls.province_report, actor=cls.province_approver)
+        for version, unit in ((cls.ministry_version, cls.ministry), (cls.province_version, cls.province)):
+            if not VersionValue.objects.filter(version=version).exists():
+                values.store(version, cls.layout, unit.pk)
+
+    def test_it_gives_each_units_tables_as_submitted_in_the_order_asked(self):
+        ids = [self.province_version.pk, self.ministry_version.pk]
+        result = list(iter_unit_tables(ids, self.layout, chunk_size=7))
+        self.assertEqual([(k, n) for k, n, _ in result], [("P01", self.province.name), ("BTP", self.ministry.name)])
+        self.assertEqual(result[0][2], expected_tables(self.province_version, self.layout))
+        self.assertEqual(result[1][2], expected_tables(self.ministry_version, self.layout))
+        self.assertIn("PL03", result[0][2])
+        self.assertIn("PL01", result[1][2])
+
+    def test_multiple_choices_come_back_as_the_list_chosen(self):
+        tables = {k: t for k, _, t in iter_unit_tables([self.province_version.pk], self.layout)}["P01"]
+        causes = [r["values"]["causes"] for r in tables.get("PL07", []) if "causes" in r["values"]]
+        self.assertTrue(causes)
+        self.assertTrue(all(isinstance(c, list) and c for c in causes))
+        numbers = [v for r in tables["PL03"] for v in r["values"].values() if not isinstance(v, str)]
+        self.assertTrue(all(isinstance(v, int | float) for v in numbers))
+
+    def test_a_version_without_table_values_still_gets_its_unit(self):
+        VersionValue.objects.filter(version=self.ministry_version, kind="t").delete()
+        ids = [self.ministry_version.pk, self.province_version.pk]
+        result = list(iter_unit_tables(ids, self.layout))
+        self.assertEqual([(k, bool(t)) for k, _, t in result], [("BTP", False), ("P01", True)])
+        ids = [self.province_version.pk, self.ministry_version.pk]
+        self.assertEqual(
+            [(k, bool(t)) for k, _, t in iter_unit_tables(ids, self.layout)], [("P01", True), ("BTP", False)]
+        )
+
+    def test_the_number_of_queries_does_not_grow_with_units(self):
+        ids = [self.province_version.pk, self.ministry_version.pk]
+        with self.assertNumQueries(2):
+            list(iter_unit_tables(ids, self.layout))
+        with self.assertNumQueries(2):
+            list(iter_unit_tables(ids[:1], self.layout))
