@@ -10,7 +10,6 @@ code that knows an appendix. The output format is docs/national-format.md.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -26,6 +25,7 @@ from baocao06.rounds.settings import baseline_figures, round_settings
 from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
+from .outputs.tabular import canonical_json
 
 FORMAT = "baocao06/national"
 FORMAT_VERSION = 1
@@ -49,10 +49,6 @@ def unit_group(kind: str) -> str:
     if kind == UnitKind.PROVINCE:
         return "provinces"
     return "communes"
-
-
-def canonical_json(data) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def content_hash(data) -> str:

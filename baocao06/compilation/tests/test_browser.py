@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -48,9 +51,15 @@ class NationalReportInBrowserTests(BrowserTestCase):
         self.assertIn("Kính gửi", text)
         with page.expect_download() as info:
             page.click("#generation a[data-kind=xlsx]")
-        workbook = openpyxl.load_workbook(info.value.path(), read_only=True)
-        self.assertIn("PL03", workbook.sheetnames)
-        workbook.close()
+        self.assertEqual(info.value.suggested_filename[-5:], ".xlsx")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / info.value.suggested_filename
+            info.value.save_as(path)
+            workbook = openpyxl.load_workbook(path, read_only=True)
+            sheets = workbook.sheetnames
+            workbook.close()
+        self.assertIn("PL03", sheets)
+        self.assertIn("BTP", sheets)  # a sheet per unit
 
         page.click("text=Bảng điều khiển")
         page.locator("h1:has-text('Bảng điều khiển')").wait_for()

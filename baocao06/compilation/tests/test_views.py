@@ -64,3 +64,89 @@ class NationalPagesTest(BaseTestCase):
         )
         self.assertContains(response, "Chưa có báo cáo nào được tiếp nhận")
         self.assertFalse(Snapshot.objects.exists())
+
+
+class OutputsTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        fill_completely(cls.report, cls.approver, seed=6)
+        do_submit_report(cls.report, actor=cls.approver)
+        fill_completely(cls.province_report, cls.province_approver, seed=7)
+        do_submit_report(cls.province_report, actor=cls.province_approver)
+
+    def setUp(self):
+        import tempfile
+
+        from django.test import override_settings
+
+        self.media = tempfile.TemporaryDirectory()
+        self.addCleanup(self.media.cleanup)
+        override = override_settings(MEDIA_ROOT=self.media.name)
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def generate(self, snapshot):
+        from baocao06.compilation.models import Generation
+
+        self.login(self.secretariat)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse("compilation:request_outputs", args=[snapshot.pk]))
+        self.assertEqual(response.status_code, 302)
+        generation = Generation.objects.filter(snapshot=snapshot).first()
+        self.assertEqual((generation.status, generation.progress), ("done", 100))
+        return generation
+
+    def test_the_files_of_a_snapshot_are_downloaded_by_viewers_only(self):
+        from baocao06.compilation.engine import compile_round
+
+        snapshot = compile_round(self.round, provisional=True, actor=self.secretariat)
+        generation = self.generate(snapshot)
+        files = {f.kind: f for f in generation.files.all()}
+        self.assertEqual(set(files), {"docx", "xlsx", "json", "csv"})
+        self.assertTrue(AuditEvent.objects.filter(action="snapshot.outputs_requested").exists())
+        self.login(self.viewer)
+        response = self.client.get(reverse("compilation:download", args=[files["json"].pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response["Content-Disposition"])
+        import json
+
+        self.assertEqual(json.loads(b"".join(response.streaming_content)), snapshot.data)
+        fragment = self.client.get(reverse("compilation:generation", args=[generation.pk]))
+        self.assertContains(fragment, "Tệp đã tạo xong")
+        for user in (self.reporter, self.approver):
+            self.login(user)
+            for output in files.values():
+                self.assertEqual(self.client.get(reverse("compilation:download", args=[output.pk])).status_code, 403)
+
+    def test_the_same_snapshot_gives_the_same_files(self):
+        import io
+        import zipfile
+        from pathlib import Path
+
+        import docx
+        from django.conf import settings
+
+        from baocao06.compilation.engine import compile_round
+
+        snapshot = compile_round(self.round, provisional=True, actor=self.secretariat)
+        first = {f.kind: f for f in self.generate(snapshot).files.all()}
+        second = {f.kind: f for f in self.generate(snapshot).files.all()}
+        self.assertNotEqual(first["json"].path, second["json"].path)
+        for kind in ("json", "csv"):
+            self.assertEqual(first[kind].sha256, second[kind].sha256, kind)
+
+        def text(output):
+            path = Path(settings.MEDIA_ROOT) / output.path
+            document = docx.Document(io.BytesIO(path.read_bytes()))
+            return [p.text for p in document.paragraphs] + [
+                cell.text for table in document.tables for row in table.rows for cell in row.cells
+            ]
+
+        self.assertEqual(text(first["docx"]), text(second["docx"]))
+        root = Path(settings.MEDIA_ROOT)
+        with zipfile.ZipFile(root / first["xlsx"].path) as a, zipfile.ZipFile(root / second["xlsx"].path) as b:
+            self.assertEqual(
+                {n: a.read(n) for n in a.namelist() if "worksheets" in n},
+                {n: b.read(n) for n in b.namelist() if "worksheets" in n},
+            )
