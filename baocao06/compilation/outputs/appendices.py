@@ -202,12 +202,28 @@ def service_appendix(service: dict, layout) -> Appendix:
         Column("units", "Số đơn vị báo cáo", "right", 1),
         *[Column(c["key"], _column_label(c), "right", 1.4 if c["type"] == "money" else 1.1) for c in numeric],
     ]
+    everything = [*(service.get("rows") or []), service.get("total") or {}]
+    change = {"key": "change", "type": "percent", "decimals": 2}
+    saving = {"key": "saving", "type": "money"}
+    extra = []
+    if any(r.get("change") is not None for r in everything) and not any(c["key"] == "change" for c in numeric):
+        extra.append((Column("change", "Tăng/giảm tỷ lệ so với 12/2023 (điểm %)", "right", 1.1), change))
+    if any(r.get("computed_savings") for r in everything):
+        extra.append((Column("computed_saving", "Tiết kiệm tính theo TT 02/2017 (đồng)", "right", 1.4), saving))
+    columns += [column for column, _ in extra]
     group_titles = {g.key: g.title for g in table.groups} if table else {}
 
+    def extra_value(row, key):
+        if key == "change":
+            return row.get("change")
+        return (row.get("computed_savings") or {}).get("saving")
+
     def cells(row, number):
-        return [number, row["label"], _count(row.get("units"))] + [
-            display(c, _service_value(row, c["key"])) for c in numeric
-        ]
+        return (
+            [number, row["label"], _count(row.get("units"))]
+            + [display(c, _service_value(row, c["key"])) for c in numeric]
+            + [display(spec, extra_value(row, column.key)) for column, spec in extra]
+        )
 
     rows: list[Row] = []
     current = None

@@ -79,7 +79,13 @@ def _service_row(key, number, label, total, online, group="main", units=6):
             "savings_total": online * 12_000,
             "savings_citizens": online * 9_000,
         },
-        "computed_savings": {"cost_before": 0, "cost_after": 0, "saving": 0, "cut_rate": None, "units": 0},
+        "computed_savings": {
+            "cost_before": online * 20_000,
+            "cost_after": online * 10_000,
+            "saving": online * 10_000,
+            "cut_rate": 50.0,
+            "units": 1,
+        },
         "baseline_rate": 60.5,
         "change": round(rate - 60.5, 2),
     }

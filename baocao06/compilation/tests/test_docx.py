@@ -184,6 +184,18 @@ class NationalDocxTests(SimpleTestCase):
         # The savings header group of the layout spans its two columns.
         self.assertIn("Chi phí tiết kiệm", [c.text for c in pl03.rows[0].cells])
 
+    def test_service_tables_show_the_change_and_the_computed_saving_beside_the_typed_one(self):
+        pl03 = self.doc.tables[4]
+        header = [c.text for c in pl03.rows[0].cells] + [c.text for c in pl03.rows[1].cells]
+        self.assertIn("Tiết kiệm tính theo TT 02/2017 (đồng)", header)
+        self.assertEqual(sum("12/2023" in h or "tháng 12 năm 2023" in h for h in header[: len(header) // 2]), 1)
+        service = next(t for t in self.data["services"] if t["table"] == "PL03")
+        source = next(r for r in service["rows"] if r["label"] == "Đăng ký thường trú")
+        row = next(r for r in pl03.rows if "Đăng ký thường trú" in r.cells[1].text)
+        cells = [c.text for c in row.cells]
+        self.assertEqual(cells[-1], f"{source['computed_savings']['saving']:,}".replace(",", "."))
+        self.assertIn(f"{source['change']}".replace(".", ","), cells)
+
     def test_free_rows_pl06_groups_and_pl07_sources_are_printed(self):
         text = text_of(self.doc)
         self.assertIn("Đăng ký kết hôn", text)
