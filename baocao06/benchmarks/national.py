@@ -186,7 +186,10 @@ class UnitContent:
                 else:
                     values[key] = rng.randint(1, 500)
             elif kind in {"number", "percent"}:
-                values[key] = Decimal(rng.randint(-30, 150)) / 10
+                value = Decimal(rng.randint(-30, 150)) / 10
+                if column.get("min") is not None and value < Decimal(str(column["min"])):
+                    value = -value  # the column's own lower bound (hours are never negative)
+                values[key] = value
             elif kind == "choice":
                 values[key] = self._choice(column)
             elif kind == "multichoice":
