@@ -197,7 +197,7 @@ class _Compiler:
         sums: dict[tuple[str, str, str], dict[str, Decimal]] = defaultdict(dict)
         counts: dict[tuple[str, str, str], int] = defaultdict(int)
         for part, group, merge, column, total, n in (
-            self.values.filter(kind=PartKind.TABLE, part__in=parts, number__isnull=False)
+            self.values.filter(part__in=parts, number__isnull=False)  # numbers: table cells only
             .values_list("part", "group", "merge_key", "column")
             .annotate(total=Sum("number"), n=Count("id"))
             .order_by()
@@ -214,8 +214,9 @@ class _Compiler:
             .annotate(label=Max("text"))
             .order_by()
         }
+        # A unit reports a service table when it gives the applications of at least one row.
         table_units = dict(
-            self.values.filter(kind=PartKind.TABLE, part__in=[t.key for t in tables])
+            self.values.filter(part__in=[t.key for t in tables], column=block["total"])
             .values_list("part")
             .annotate(n=Count("version", distinct=True))
             .order_by()
@@ -364,14 +365,15 @@ class _Compiler:
             return {"provinces": [], "ministries": []}
         columns = [block["total"], block["online"], block["savings"]]
         per_unit: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        for unit_id, column, total in (
-            self.values.filter(kind=PartKind.TABLE, part__in=block["tables"], column__in=columns)
-            .filter(number__isnull=False)
-            .values_list("unit_id", "column")
+        unit_of = {u["_version"]: unit_id for unit_id, u in self.unit_by_id.items()}
+        # By version (one per unit): the (part, column, version) index covers the query.
+        for version_id, column, total in (
+            self.values.filter(part__in=block["tables"], column__in=columns, number__isnull=False)
+            .values_list("version_id", "column")
             .annotate(total=Sum("number"))
             .order_by()
         ):
-            per_unit[unit_id][column] = _dec(total)
+            per_unit[unit_of[version_id]][column] = _dec(total)
         out = {}
         for name, group in (("provinces", "provinces"), ("ministries", "ministries")):
             entries = []

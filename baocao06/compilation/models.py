@@ -34,7 +34,16 @@ class VersionValue(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["version", "kind", "part"], name="versionvalue_version_part_idx")]
+        indexes = [
+            models.Index(fields=["version", "kind", "part"], name="versionvalue_version_part_idx"),
+            # The compile's aggregates over one appendix's columns (PL01 results, PL02, rankings) read
+            # only those rows; see docs/decisions/0004.
+            models.Index(
+                fields=["part", "column", "version"],
+                include=["number", "group", "merge_key"],
+                name="versionvalue_part_column_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.version_id}:{self.part}/{self.row}/{self.column}"
