@@ -182,8 +182,6 @@ def _services() -> list[dict]:
                 "group": "main",
                 "units": 6,
                 "values": {"total": 0, "online": 0, "rate": None},
-                "baseline_rate": None,
-                "change": None,
             },
             {
                 "label": "Thông báo lưu trú",

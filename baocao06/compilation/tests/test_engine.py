@@ -144,6 +144,18 @@ class NationalTablesTest(BaseTestCase):
         untyped = sum(computed[k]["saving"] for k in computed if k in pl03_keys and k not in typed["PL03"])
         self.assertEqual(pl03["total"]["savings"], (pl03["total"]["values"]["savings_total"] or 0) + untyped)
 
+    def test_the_fixtures_have_the_engine_s_shape(self):
+        from baocao06.compilation.tests import fixture_tables, national_fixture
+
+        data = engine.national_tables(self.round, [v.pk for v in self.versions(True)], provisional=True)
+        produced = key_paths(data)
+        for name, fixture in (
+            ("national_fixture", national_fixture.national_data()),
+            ("fixture_tables", fixture_tables.national()),
+        ):
+            with self.subTest(fixture=name):
+                self.assertEqual(key_paths(fixture) - produced, set())
+
     def test_rankings_order_provinces_and_ministries_by_their_online_rate(self):
         versions = self.versions(True)
         data = engine.national_tables(self.round, [v.pk for v in versions], provisional=True)
@@ -299,3 +311,20 @@ class SnapshotTest(BaseTestCase):
         self.assertEqual(engine.content_hash(again), snapshot.content_hash)
         self.assertNotEqual(engine.compile_round(self.round, provisional=True).content_hash, snapshot.content_hash)
         self.assertEqual(Snapshot.objects.filter(round=self.round).count(), 2)
+
+
+def key_paths(value, prefix="") -> set[str]:
+    """Every dict key path of a JSON value, list positions folded (`services[].rows[].values.total`)."""
+    if isinstance(value, dict):
+        paths = set()
+        for key, item in value.items():
+            # Keys that are data (unit keys, choice values, columns) are not part of the shape.
+            name = "*" if prefix.endswith(("by_status", "by_result", "by_origin", "values", "causes", "cells")) else key
+            paths |= {f"{prefix}.{name}"} | key_paths(item, f"{prefix}.{name}")
+        return paths
+    if isinstance(value, list):
+        paths = set()
+        for item in value:
+            paths |= key_paths(item, f"{prefix}[]")
+        return paths
+    return set()
