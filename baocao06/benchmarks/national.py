@@ -84,10 +84,11 @@ def _pick(units: list, count: int | None) -> list:
 class UnitContent:
     """The canonical content of one unit's submitted version, built from a seeded random source."""
 
-    def __init__(self, view, unit_name: str, salt: str = ""):
+    def __init__(self, view, unit_name: str, salt: str = "", settings=None):
         from baocao06.demo.generator import CELL_TEXT, POPULATION, SENTENCES, SERVICES_206, TASKS
 
         self.view = view
+        self.settings = settings  # the round's Circular 02/2017 settings, for formulas using setting()
         self.rng = random.Random(f"{SEED}:{view.unit_key}{salt}")
         self.unit_name = unit_name
         kind = view.unit_kind
@@ -210,7 +211,7 @@ class UnitContent:
         for ckey in table.formula_order:
             if ckey in values:
                 continue
-            value = table.formulas[ckey].evaluate(values, None)
+            value = table.formulas[ckey].evaluate(values, None, self.settings)
             if value is not None:
                 values[ckey] = value
         return values
@@ -232,8 +233,16 @@ class UnitContent:
         rows = []
         for group in table_view.groups:
             fixed = [r for r in group.rows if not r.heading]
-            for row in fixed:
-                rows.append({"key": row.key, "group": row.group, "values": self._values(table, row, True)})
+            filled = set(range(len(fixed)))
+            if not table.printed and fixed:
+                # A worksheet units fill only for the services they cost (CP27): 2–5 rows, half the units.
+                picked = set(self.rng.sample(range(len(fixed)), min(len(fixed), self.rng.randint(2, 5))))
+                filled = picked if self.rng.random() < 0.5 else set()
+            for index, row in enumerate(fixed):
+                values = self._values(table, row, True)
+                if index not in filled:  # an untouched row keeps only what the catalogue gives it
+                    values = {k: v for k, v in values.items() if table.column_index[k].get("role") == "label"}
+                rows.append({"key": row.key, "group": row.group, "values": values})
             if group.free_rows:
                 for index in range(self._free_count(table, group, len(fixed))):
                     key = f"n{group.group.key}{index}"
@@ -292,6 +301,7 @@ def _build(count, say, start):
     from baocao06.reports.models import Report, ReportStatus, ReportVersion
     from baocao06.rounds.actions import do_open_round
     from baocao06.rounds.models import PeriodKind
+    from baocao06.rounds.settings import engine_context
     from baocao06.units.models import Unit
 
     secretariat = User.objects.filter(global_role=GlobalRole.SECRETARIAT).first()
@@ -311,6 +321,7 @@ def _build(count, say, start):
         deadline=deadline,
     )
     layout = round_.get_layout()
+    formula_settings = engine_context(round_)["settings"]
     reports = {r.unit_id: r for r in Report.objects.filter(round=round_)}
     say(f"  tạo kỳ {round_.title!r}: {len(units):,} đơn vị")
     total_values = 0
@@ -335,7 +346,9 @@ def _build(count, say, start):
             view = layout.view_for(unit)
             numbers = [1, 2] if fate == "revised" else [1]
             for number in numbers:
-                content = UnitContent(view, unit.name, salt="" if number == 1 else f"/v{number}").content()
+                content = UnitContent(
+                    view, unit.name, salt="" if number == 1 else f"/v{number}", settings=formula_settings
+                ).content()
                 submitted = when + dt.timedelta(days=3 * (number - 1))
                 versions.append(
                     ReportVersion(
