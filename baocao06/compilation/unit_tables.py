@@ -6,8 +6,8 @@ of each submitted table as the version holds them, minus catalogue fields (`item
 stored; the frozen layout has them). Numbers come back as int (integral) or float; a multiple choice,
 stored as one row per chosen value, comes back as the list of its values in the order chosen.
 
-Two queries whatever the number of units: the units' names, then every table value of the versions in
-one ordered, server-side-cursor query read in chunks, so memory holds one unit at a time.
+The units' names in one query, then the table values by batches of 200 versions (17 queries for a
+national round), each read in chunks; memory holds one batch, never the round.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from django.db import connection
-
 from baocao06.compilation.models import PartKind, VersionValue
 from baocao06.reports.models import ReportVersion
 
 CHUNK = 20_000
+BATCH = 200  # versions read together: memory holds one batch (~250,000 values at national scale)
 
 UnitTables = tuple[str, str, dict[str, list[dict]]]
 
@@ -37,32 +36,20 @@ def _units(version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     return {pk: (key, name) for pk, key, name in rows}
 
 
-def _query(version_ids: Sequence[int]) -> str:
-    # The snapshot's unit order is not an order of any stored column: join the values to an inline
-    # list of (version, position) and sort by the position. The ids are integers checked by int();
-    # inline literals avoid the bound-parameter limits of SQLite for national rounds.
-    wanted = ", ".join(f"({int(v)}, {n})" for n, v in enumerate(version_ids))
-    table = connection.ops.quote_name(VersionValue._meta.db_table)
-    q = connection.ops.quote_name
-    # Only integers (int()) and quoted model names are interpolated.
+def _batches(version_ids: Sequence[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(version_ids), size):
+        yield list(version_ids[start : start + size])
+
+
+def _rows(batch: list[int]) -> Iterable[tuple]:
+    """The table values of a batch of versions, each version's in (part, position) order: the
+    (version, kind, part) index gives that order, so no database ever sorts a whole national round."""
     return (
-        f"WITH wanted (version_id, ord) AS (VALUES {wanted}) "  # noqa: S608
-        f"SELECT w.ord, v.{q('part')}, v.{q('row')}, v.{q('group')}, v.{q('position')}, "
-        f"v.{q('column')}, v.{q('number')}, v.{q('text')} "
-        f"FROM {table} v JOIN wanted w ON w.version_id = v.{q('version_id')} "
-        f"WHERE v.{q('kind')} = '{PartKind.TABLE.value}' "
-        f"ORDER BY w.ord, v.{q('part')}, v.{q('position')}, v.{q('id')}"
+        VersionValue.objects.filter(version_id__in=batch, kind=PartKind.TABLE)
+        .order_by("version_id", "part", "position", "id")
+        .values_list("version_id", "part", "row", "group", "position", "column", "number", "text")
+        .iterator(chunk_size=CHUNK)
     )
-
-
-def _rows(version_ids: Sequence[int], chunk_size: int) -> Iterable[tuple]:
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(_query(version_ids))
-        while True:
-            batch = cursor.fetchmany(chunk_size)
-            if not batch:
-                return
-            yield from batch
 
 
 class _Builder:
@@ -87,22 +74,16 @@ class _Builder:
             self._values[column] = text
 
 
-def iter_unit_tables(version_ids: Sequence[int], layout, *, chunk_size: int = CHUNK) -> Iterator[UnitTables]:
+def iter_unit_tables(version_ids: Sequence[int], layout, *, batch_size: int = BATCH) -> Iterator[UnitTables]:
     """`(unit_key, unit_name, tables)` for each version, in the given order (see the module doc)."""
     version_ids = [int(v) for v in version_ids]
     if not version_ids:
         return
     units = _units(version_ids)
     multichoice = frozenset((t.key, c["key"]) for t in layout.tables for c in t.columns if c["type"] == "multichoice")
-    builder = _Builder(multichoice)
-    current = 0
-    for ord_, part, row_key, group, position, column, number, text in _rows(version_ids, chunk_size):
-        if ord_ != current:
-            yield (*units[version_ids[current]], builder.tables)
-            for empty in range(current + 1, ord_):  # versions with no table values
-                yield (*units[version_ids[empty]], {})
-            current, builder = ord_, _Builder(multichoice)
-        builder.add(part, row_key, group, position, column, number, text)
-    yield (*units[version_ids[current]], builder.tables)
-    for empty in range(current + 1, len(version_ids)):
-        yield (*units[version_ids[empty]], {})
+    for batch in _batches(version_ids, batch_size):
+        builders = {version: _Builder(multichoice) for version in batch}
+        for version, part, row_key, group, position, column, number, text in _rows(batch):
+            builders[version].add(part, row_key, group, position, column, number, text)
+        for version in batch:
+            yield (*units[version], builders[version].tables)

@@ -43,12 +43,16 @@ class UnitTablesTest(BaseTestCase):
 
     def test_it_gives_each_units_tables_as_submitted_in_the_order_asked(self):
         ids = [self.province_version.pk, self.ministry_version.pk]
-        result = list(iter_unit_tables(ids, self.layout, chunk_size=7))
-        self.assertEqual([(k, n) for k, n, _ in result], [("P01", self.province.name), ("BTP", self.ministry.name)])
-        self.assertEqual(result[0][2], expected_tables(self.province_version, self.layout))
-        self.assertEqual(result[1][2], expected_tables(self.ministry_version, self.layout))
-        self.assertIn("PL03", result[0][2])
-        self.assertIn("PL01", result[1][2])
+        for batch_size in (1, 2):  # one version per query, and both in one query (not in id order)
+            with self.subTest(batch_size=batch_size):
+                result = list(iter_unit_tables(ids, self.layout, batch_size=batch_size))
+                self.assertEqual(
+                    [(k, n) for k, n, _ in result], [("P01", self.province.name), ("BTP", self.ministry.name)]
+                )
+                self.assertEqual(result[0][2], expected_tables(self.province_version, self.layout))
+                self.assertEqual(result[1][2], expected_tables(self.ministry_version, self.layout))
+                self.assertIn("PL03", result[0][2])
+                self.assertIn("PL01", result[1][2])
 
     def test_multiple_choices_come_back_as_the_list_chosen(self):
         tables = {k: t for k, _, t in iter_unit_tables([self.province_version.pk], self.layout)}["P01"]
