@@ -181,8 +181,10 @@ def run(out, options):
     if built is not None:
         out.write(f"  generator: round built in {built:.1f} s (reused on later runs)")
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # fresh bulk load: give the planner its statistics
-                cursor.execute("ANALYZE compilation_versionvalue, reports_reportversion, reports_report")
+            # A fresh bulk load: statistics for the planner, and the visibility map autovacuum would have
+            # set after so many inserts (index-only scans need it). VACUUM cannot run in a transaction.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE compilation_versionvalue, reports_reportversion, reports_report")
     version_ids = national.compile_versions(round_)
     load_versions(version_ids)
     n = counts(round_, version_ids)
