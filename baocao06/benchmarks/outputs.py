@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -36,18 +35,21 @@ print("RESULT " + json.dumps({{"seconds": total, "steps": steps, "sizes": sizes}
 
 
 def _child(snapshot_id: int, directory: str) -> tuple[dict, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(  # noqa: S603 - this interpreter, this project, our own code and a temp dir
-        [sys.executable, "manage.py", "shell", "-c", CHILD.format(snapshot=snapshot_id, directory=directory)],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        check=True,
-    )
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
-    # ru_maxrss of children is the largest child so far; runs are alike, so the max is the figure.
-    return json.loads(line[len("RESULT ") :]), max(peak_kb, before) / 1024
+    """Run the generation in a fresh process; returns its result and its own peak RSS in MB
+    (`os.wait4` gives that child's usage alone — RUSAGE_CHILDREN would mix in earlier children)."""
+    with tempfile.TemporaryFile("w+") as stdout:
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, this project, our own code and a temp dir
+            [sys.executable, "manage.py", "shell", "-c", CHILD.format(snapshot=snapshot_id, directory=directory)],
+            stdout=stdout,
+            env=os.environ.copy(),
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise RuntimeError(f"generation failed in the child process (exit {process.returncode})")
+        stdout.seek(0)
+        line = next(line for line in stdout.read().splitlines() if line.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :]), usage.ru_maxrss / 1024
 
 
 def _step_seconds(steps: list) -> dict[str, float]:
