@@ -7,12 +7,14 @@ stored; the frozen layout has them). Numbers come back as int (integral) or floa
 stored as one row per chosen value, comes back as the list of its values in the order chosen.
 
 The units' names in one query, then the table values by batches of 200 versions (17 queries for a
-national round), each read in chunks; memory holds one batch, never the round.
+national round); memory holds two batches, never the round. Outside a transaction the next batch is
+read by a second thread while the current one is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.db import connection
@@ -83,6 +85,32 @@ class _Builder:
             self._values[column] = text
 
 
+def _fetch(batch: list[int]) -> list[tuple]:
+    """A batch's rows as the driver gives them (read in one go: the batch is bounded)."""
+    return list(_rows(batch))
+
+
+def _prefetched(batches: list[list[int]]) -> Iterator[list[tuple]]:
+    """Each batch's rows, the next batch being read by a second thread (and connection) while the
+    caller writes the current one: the database's time and the writer's overlap. Only for committed
+    data — another connection does not see a transaction in progress — so the caller checks that."""
+    from django.db import connections
+
+    def read(batch):
+        try:
+            return _fetch(batch)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unit-tables") as pool:
+        pending = pool.submit(read, batches[0])
+        for following in [*batches[1:], None]:
+            rows = pending.result()
+            if following is not None:
+                pending = pool.submit(read, following)
+            yield rows
+
+
 def iter_unit_tables(version_ids: Sequence[int], layout, *, batch_size: int = BATCH) -> Iterator[UnitTables]:
     """`(unit_key, unit_name, tables)` for each version, in the given order (see the module doc)."""
     version_ids = [int(v) for v in version_ids]
@@ -90,9 +118,14 @@ def iter_unit_tables(version_ids: Sequence[int], layout, *, batch_size: int = BA
         return
     units = _units(version_ids)
     multichoice = frozenset((t.key, c["key"]) for t in layout.tables for c in t.columns if c["type"] == "multichoice")
-    for batch in _batches(version_ids, batch_size):
+    batches = list(_batches(version_ids, batch_size))
+    # Inside a transaction (tests, or a caller's atomic block) a second connection would not see the
+    # data: then read on this connection, one batch after the other.
+    overlap = len(batches) > 1 and not connection.in_atomic_block
+    chunks = _prefetched(batches) if overlap else (_fetch(batch) for batch in batches)
+    for batch, rows in zip(batches, chunks, strict=True):
         builders = {version: _Builder(multichoice) for version in batch}
-        for version, part, row_key, group, position, column, number, text in _rows(batch):
+        for version, part, row_key, group, position, column, number, text in rows:
             builders[version].add(part, row_key, group, position, column, number, text)
         for version in batch:
             yield (*units[version], builders[version].tables)

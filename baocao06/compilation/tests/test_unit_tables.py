@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from baocao06.compilation import values
+import threading
+from unittest import mock
+
+from django.db import connection
+from django.test import TransactionTestCase
+
+from baocao06.compilation import unit_tables, values
 from baocao06.compilation.models import VersionValue
 from baocao06.compilation.unit_tables import iter_unit_tables
 from baocao06.reports.actions import do_submit_report
@@ -78,3 +84,35 @@ class UnitTablesTest(BaseTestCase):
             list(iter_unit_tables(ids, self.layout))
         with self.assertNumQueries(2):
             list(iter_unit_tables(ids[:1], self.layout))
+
+
+class PrefetchedUnitTablesTest(TransactionTestCase):
+    """Outside a transaction the next batch is read by a second thread: same tables, same order."""
+
+    def test_a_second_thread_reads_ahead_and_gives_the_same_tables(self):
+        from baocao06.test import build_world, fill_completely
+
+        build_world(self)
+        layout = self.round.get_layout()
+        versions = []
+        for report, person, seed in (
+            (self.report, self.approver, 3),
+            (self.province_report, self.province_approver, 4),
+        ):
+            fill_completely(report, person, seed=seed)
+            versions.append(do_submit_report(report, actor=person))
+        ids = [versions[1].pk, versions[0].pk]
+        self.assertFalse(connection.in_atomic_block)
+        threads = []
+        original = unit_tables._fetch
+
+        def spy(batch):
+            threads.append(threading.current_thread().name)
+            return original(batch)
+
+        with mock.patch.object(unit_tables, "_fetch", spy):
+            result = list(iter_unit_tables(ids, layout, batch_size=1))
+        self.assertTrue(all(name.startswith("unit-tables") for name in threads), threads)
+        self.assertEqual([k for k, _, _ in result], ["P01", "BTP"])
+        self.assertEqual(result[0][2], expected_tables(versions[1], layout))
+        self.assertEqual(result[1][2], expected_tables(versions[0], layout))
