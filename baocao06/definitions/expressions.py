@@ -12,6 +12,7 @@ business of `required`, not of a cross-field rule.
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -132,12 +133,19 @@ class Expression:
         return _Evaluator(values, baseline, settings).visit(self.tree.body)
 
 
+# CPython 3.11 can fail with "SystemError: AST constructor recursion depth mismatch" when threads parse
+# at the same moment (a race on the AST module's recursion counter, seen in the 50-writer test); parsing happens
+# once per layout, so one parse at a time costs nothing.
+_PARSING = threading.Lock()
+
+
 def parse(source: str) -> Expression:
     """Parse and check an expression; raises ExpressionError with a readable reason."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("biểu thức rỗng")
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        with _PARSING:
+            tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"biểu thức sai cú pháp: {exc.msg}") from exc
     names: set[str] = set()
