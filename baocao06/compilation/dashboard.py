@@ -1,11 +1,12 @@
 """What the dashboard and the round's national page show, prepared from a snapshot's data.
 
 Charts are drawn by `charts.py` (matplotlib) — the same figures the DOCX embeds as PNG are shown in
-the browser as inline SVG, so there is no chart library to fetch and the two cannot disagree.
+the browser as SVG images (data URIs), so there is no chart library to fetch and the two cannot disagree.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import Counter
 
@@ -88,10 +89,16 @@ def snapshot_charts(data: dict) -> dict[str, dict]:
         "tasks": charts.task_status_chart,
     }
     return {
-        name: {"title": CHART_TITLES[name], "svg": charts.svg(make(data))}
+        name: {"title": CHART_TITLES[name], "src": svg_data_uri(charts.svg(make(data)))}
         for name, make in makers.items()
         if charts.has_figures(data, name)
     }
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG as an image source. Inline <svg> would be drawn black: the page's Content-Security-Policy
+    (style-src 'self') refuses matplotlib's style attributes, and charts would share element ids."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
 def timeline_chart(points, assigned: int) -> str:
@@ -100,4 +107,4 @@ def timeline_chart(points, assigned: int) -> str:
 
     if not points:
         return ""
-    return charts.svg(charts.cumulative_chart(points, assigned=assigned))
+    return svg_data_uri(charts.svg(charts.cumulative_chart(points, assigned=assigned)))

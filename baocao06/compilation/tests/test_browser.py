@@ -39,7 +39,7 @@ class NationalReportInBrowserTests(BrowserTestCase):
         pl03 = next(t for t in snapshot.data["services"] if t["table"] == "PL03")
         total = f"{pl03['total']['values']['total']:,}".replace(",", ".")
         self.assertIn(total, page.locator("table.national tfoot").first.inner_text())
-        self.assertGreaterEqual(page.locator("figure.chart svg").count(), 3)
+        self.assert_charts_are_drawn(page)
 
         page.click("button:has-text('Tạo tệp báo cáo')")
         page.locator("#generation a[data-kind=docx]").wait_for(timeout=120_000)
@@ -64,5 +64,22 @@ class NationalReportInBrowserTests(BrowserTestCase):
         page.click("text=Bảng điều khiển")
         page.locator("h1:has-text('Bảng điều khiển')").wait_for()
         self.assertIn("Theo tổng hợp lần 1", page.content())
-        self.assertGreaterEqual(page.locator("figure.chart svg").count(), 3)
+        self.assert_charts_are_drawn(page)
         self.assertIn("Bộ Tư pháp", page.locator("text=Xếp hạng bộ, ngành").locator("..").inner_text())
+
+    def assert_charts_are_drawn(self, page):
+        """Each chart loaded and is mostly light (a page policy refusing its styles paints it black)."""
+        import io
+
+        from PIL import Image
+
+        charts = page.locator("figure.chart img")
+        self.assertGreaterEqual(charts.count(), 3)
+        for index in range(charts.count()):
+            chart = charts.nth(index)
+            chart.scroll_into_view_if_needed()
+            self.assertGreater(chart.evaluate("img => img.complete && img.naturalWidth"), 0)
+            image = Image.open(io.BytesIO(chart.screenshot())).convert("L")
+            histogram = image.histogram()  # 256 counts of grey levels
+            dark = sum(histogram[:60]) / (image.width * image.height)
+            self.assertLess(dark, 0.3, chart.get_attribute("alt"))
