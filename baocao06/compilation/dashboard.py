@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections import Counter
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -22,21 +21,15 @@ RANKING_SHOWN = 10
 
 
 def completeness_timeline(round_) -> list[tuple[dt.date, int]]:
-    """Cumulative number of units that had sent their report, day by day (first submissions)."""
-    per_day = Counter(
-        dict(
-            Report.objects.filter(round=round_, first_submitted_at__isnull=False)
-            .annotate(day=TruncDate("first_submitted_at", tzinfo=timezone.get_current_timezone()))
-            .values_list("day")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+    """How many units sent their report for the first time, day by day (the chart accumulates them)."""
+    per_day = (
+        Report.objects.filter(round=round_, first_submitted_at__isnull=False)
+        .annotate(day=TruncDate("first_submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
     )
-    points, running = [], 0
-    for day in sorted(per_day):
-        running += per_day[day]
-        points.append((day, running))
-    return points
+    return list(per_day)
 
 
 def snapshot_view(data: dict) -> dict:

@@ -54,6 +54,13 @@ class NationalPagesTest(BaseTestCase):
         self.assertContains(dashboard, "Theo tổng hợp lần 2")
         self.assertContains(dashboard, "Nhiệm vụ quá hạn")
 
+    def test_the_completeness_timeline_counts_each_unit_once_on_the_day_it_first_sent(self):
+        from baocao06.compilation.dashboard import completeness_timeline
+
+        points = completeness_timeline(self.round)
+        self.assertEqual(sum(n for _, n in points), 2)
+        self.assertEqual([d for d, _ in points], sorted({d for d, _ in points}))
+
     def test_nothing_accepted_gives_a_clear_message(self):
         from baocao06.review.actions import do_reopen_report
 
