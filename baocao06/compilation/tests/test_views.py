@@ -55,11 +55,17 @@ class NationalPagesTest(BaseTestCase):
         self.assertContains(dashboard, "Nhiệm vụ quá hạn")
 
     def test_the_completeness_timeline_counts_each_unit_once_on_the_day_it_first_sent(self):
-        from baocao06.compilation.dashboard import completeness_timeline
+        import datetime as dt
 
-        points = completeness_timeline(self.round)
-        self.assertEqual(sum(n for _, n in points), 2)
-        self.assertEqual([d for d, _ in points], sorted({d for d, _ in points}))
+        from django.utils import timezone
+
+        from baocao06.compilation.dashboard import completeness_timeline
+        from baocao06.reports.models import Report
+
+        first = timezone.make_aware(dt.datetime(2024, 6, 12, 9))
+        Report.objects.filter(pk=self.report.pk).update(first_submitted_at=first)
+        Report.objects.filter(pk=self.province_report.pk).update(first_submitted_at=first + dt.timedelta(days=2))
+        self.assertEqual(completeness_timeline(self.round), [(dt.date(2024, 6, 12), 1), (dt.date(2024, 6, 14), 1)])
 
     def test_nothing_accepted_gives_a_clear_message(self):
         from baocao06.review.actions import do_reopen_report
