@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -70,8 +71,14 @@ CHART_TITLES = {
 }
 
 
-def snapshot_charts(data: dict) -> dict[str, dict]:
-    """The snapshot's charts as inline SVG with their titles (the DOCX embeds the same figures as PNG)."""
+def snapshot_charts(snapshot) -> dict[str, dict]:
+    """The snapshot's charts as SVG images with their titles (the DOCX embeds the same figures as PNG).
+
+    A snapshot never changes, so its charts are drawn once and cached by its content hash."""
+    return cache.get_or_set(f"compilation:charts:{snapshot.content_hash}", lambda: _draw(snapshot.data), None)
+
+
+def _draw(data: dict) -> dict[str, dict]:
     from . import charts
 
     makers = {

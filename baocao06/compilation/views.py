@@ -52,7 +52,7 @@ def national(request, round_id: int):
         "generation": generation,
         "accepted": Report.objects.filter(round=round_, status=ReportStatus.ACCEPTED).count(),
         "submitted": Report.objects.filter(round=round_, status=ReportStatus.SUBMITTED).count(),
-        "charts": dashboard.snapshot_charts(chosen.data) if chosen else {},
+        "charts": dashboard.snapshot_charts(chosen) if chosen else {},
         "view": dashboard.snapshot_view(chosen.data) if chosen else None,
     }
     return render(request, "compilation/national.html", context)
@@ -147,7 +147,7 @@ def dashboard_view(request):
         "by_status": [(s.value, s.label, by_status.get(s.value, 0)) for s in ReportStatus],
         "assigned": sum(by_status.values()),
         "timeline_chart": dashboard.timeline_chart(timeline, sum(by_status.values())),
-        "charts": dashboard.snapshot_charts(snapshot.data) if snapshot else {},
+        "charts": dashboard.snapshot_charts(snapshot) if snapshot else {},
         "view": dashboard.snapshot_view(snapshot.data) if snapshot else None,
         "overdue": dashboard.overdue_tasks(chosen, limit=20),
         "now": timezone.now(),
