@@ -6,7 +6,7 @@ of each submitted table as the version holds them, minus catalogue fields (`item
 stored; the frozen layout has them). Numbers come back as int (integral) or float; a multiple choice,
 stored as one row per chosen value, comes back as the list of its values in the order chosen.
 
-The units' names in one query, then the table values by batches of 100 versions (29 queries for a
+The units' names in one query, then the table values by batches of 50 versions (58 queries for a
 national round); memory holds two batches, never the round. Outside a transaction the next batch is
 read by a second thread while the current one is written.
 """
@@ -23,7 +23,7 @@ from baocao06.compilation.models import PartKind, VersionValue
 from baocao06.reports.models import ReportVersion
 
 CHUNK = 20_000
-BATCH = 100  # versions read together (~110,000 values at national scale); memory holds two batches
+BATCH = 50  # versions read together (~55,000 values at national scale); memory holds two batches
 
 UnitTables = tuple[str, str, dict[str, list[dict]]]
 

@@ -6,7 +6,6 @@ only by `download`, after the same check, never from a public media URL.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from baocao06.reports.access import require_secretariat, require_viewer
@@ -78,8 +77,6 @@ def compile_now(request, round_id: int):
 
 
 def _national_url(round_) -> str:
-    from django.urls import reverse
-
     return reverse("compilation:national", args=[round_.pk])
 
 
@@ -150,7 +147,5 @@ def dashboard_view(request):
         "charts": dashboard.snapshot_charts(snapshot) if snapshot else {},
         "view": dashboard.snapshot_view(snapshot.data) if snapshot else None,
         "overdue": dashboard.overdue_tasks(chosen, limit=20),
-        "now": timezone.now(),
-        "today": dt.date.today(),
     }
     return render(request, "compilation/dashboard.html", context)
