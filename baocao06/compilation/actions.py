@@ -15,13 +15,14 @@ class CompileRefused(Exception):
 
 
 def do_compile(round_, *, actor, provisional: bool = False) -> Snapshot:
-    if not provisional and not engine.select_versions(round_, provisional=False):
+    version_ids = engine.select_versions(round_, provisional=provisional)
+    if not version_ids:
         raise CompileRefused(
-            "Chưa có báo cáo nào được tiếp nhận: chưa thể tổng hợp chính thức. Có thể tổng hợp tạm tính."
+            "Chưa có đơn vị nào gửi báo cáo: chưa có gì để tổng hợp."
+            if provisional
+            else "Chưa có báo cáo nào được tiếp nhận: chưa thể tổng hợp chính thức. Có thể tổng hợp tạm tính."
         )
-    if provisional and not engine.select_versions(round_, provisional=True):
-        raise CompileRefused("Chưa có đơn vị nào gửi báo cáo: chưa có gì để tổng hợp.")
-    return engine.compile_round(round_, provisional=provisional, actor=actor)
+    return engine.compile_round(round_, provisional=provisional, actor=actor, version_ids=version_ids)
 
 
 def do_request_outputs(snapshot: Snapshot, *, actor) -> Generation:

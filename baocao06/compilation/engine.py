@@ -415,11 +415,10 @@ class _Compiler:
         per_unit: dict[int, dict] = defaultdict(lambda: {"rows": 0, **{f"by_{c}": {} for c in counted}})
         national = {"rows": 0, **{f"by_{c}": {} for c in counted}}
         for unit_id, column, text, n in (
-            self.values.filter(kind=PartKind.TABLE, part=key, column__in=[*counted, label])
+            self.values.filter(kind=PartKind.TABLE, part=key, column__in=counted)
             .values_list("unit_id", "column", "text")
             .annotate(n=Count("id"))
             .order_by()
-            .filter(column__in=counted)
         ):
             bucket = per_unit[unit_id][f"by_{column}"]
             bucket[text] = bucket.get(text, 0) + n
@@ -678,10 +677,10 @@ def national_tables(round_, version_ids, *, provisional: bool = False) -> dict:
     return _Compiler(round_, list(version_ids), provisional).run()
 
 
-def compile_round(round_, *, provisional: bool = False, actor=None) -> Snapshot:
-    """Compile the round now: choose the versions, store the snapshot and its hash, audit it."""
+def compile_round(round_, *, provisional: bool = False, actor=None, version_ids=None) -> Snapshot:
+    """Compile the round now: choose the versions (unless given), store the snapshot and its hash, audit it."""
     with transaction.atomic():
-        ids = select_versions(round_, provisional=provisional)
+        ids = select_versions(round_, provisional=provisional) if version_ids is None else sorted(version_ids)
         data = national_tables(round_, ids, provisional=provisional)
         number = (Snapshot.objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
         snapshot = Snapshot.objects.create(
