@@ -11,7 +11,7 @@ BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/baocao06_bench
 LOCAL := DEBUG=1 BAOCAO06_INSECURE_DEV_KEY=1
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: demo test venv lint check browser bench clean-demo
+.PHONY: demo test venv lint check browser bench clean-demo lock
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ browser:
 	    echo "Installing LibreOffice Writer (Debian package) for the DOCX tests"; \
 	    apt-get install -y -qq libreoffice-writer-nogui >/dev/null || { apt-get update -qq && apt-get install -y -qq libreoffice-writer-nogui; }; \
 	  else echo "LibreOffice is required for the DOCX tests: sudo apt-get install libreoffice-writer-nogui" >&2; exit 1; fi; }
+
+## lock: pin requirements/*.in with hashes into requirements/*.txt (keeps existing pins; UPGRADE=1 moves them)
+## The machine's own index and wheel-folder settings stay out of the files.
+LOCK_FLAGS := --quiet --allow-unsafe --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: venv
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m piptools compile $(LOCK_FLAGS) --output-file=requirements/base.txt requirements/base.in
+	$(PY) -m piptools compile $(LOCK_FLAGS) --output-file=requirements/dev.txt requirements/dev.in
 
 clean-demo:
 	rm -f var/baocao06.sqlite3 var/baocao06.sqlite3-wal var/baocao06.sqlite3-shm
