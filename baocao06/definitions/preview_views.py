@@ -71,7 +71,7 @@ def unit_choices():
 def preview_page(request, source: str, pk: int):
     require_viewer(request.user)
     obj, spec, cache_key, label = _source(source, pk)
-    unit_key = request.GET.get("don_vi", "").strip()
+    unit_key = (request.GET.get("ma") or request.GET.get("don_vi") or "").strip()[:24]
     context = {
         "source": source,
         "obj": obj,

@@ -32,7 +32,8 @@
       if (!box) return;
       var wanted = only[name].indexOf(type.value) >= 0;
       var hasValue = Array.prototype.some.call(box.querySelectorAll("input, textarea, select"), function (el) {
-        return el.type === "checkbox" ? el.checked : el.value !== "";
+        if (el.type === "checkbox") return el.checked;
+        return el.value !== "" && el.value !== el.dataset.default;
       });
       // Never hide something filled in or with a problem: the engine would still complain about it.
       box.hidden = !wanted && !hasValue && !box.classList.contains("has-error");
