@@ -54,6 +54,8 @@ def apply_edit(document: dict, edit: Edit) -> Applied:
     if edit.op == "add":
         return _add(document, path, edit)
     if edit.op == "remove":
+        if editing.kind_of(path) in {"meta", "compilation"}:
+            raise editing.EditRefused("Phần này không xóa được.")
         new_document, old = editing.remove(document, path)
         return Applied(new_document, _landing(new_document, path[:-1]), old, None)
     if edit.op in {"up", "down"}:
@@ -96,8 +98,26 @@ def _set(document: dict, path: editing.Path, edit: Edit) -> Applied:
     return Applied(new_document, path, old, new)
 
 
+def _list_kind(path: editing.Path) -> str | None:
+    """The kind of element the list (or optional sub-object) at `path` holds."""
+    top = {("outline",): "section", ("appendices",): "table", ("audiences",): "audience", ("fieldsets",): "fieldset"}
+    if path in top:
+        return top[path]
+    if len(path) == 2 and path[0] == "fieldsets":
+        return "field"
+    if path == ("compilation",):
+        return "compilation"
+    try:
+        parent = editing.kind_of(path[:-1])
+    except editing.EditRefused:
+        return None
+    return editing.CONTAINERS.get(parent, {}).get(path[-1]) or editing.SUB_OBJECTS.get(parent, {}).get(path[-1])
+
+
 def _add(document: dict, path: editing.Path, edit: Edit) -> Applied:
     kind = edit.kind
+    if not path or _list_kind(path) != kind:
+        raise editing.EditRefused("Không thêm được phần tử loại này vào đây.")
     if kind in {"audience", "fieldset"}:
         collection = f"{kind}s"
         entries = document.get(collection) if isinstance(document.get(collection), dict) else {}

@@ -195,3 +195,14 @@ def test_the_comparison_names_what_changed(doc):
             ("removed", "Phụ lục T2: quy tắc citizens_le_saving", []),
         ],
     }
+
+
+def test_an_element_can_only_be_added_where_the_format_has_it(doc):
+    with pytest.raises(editing.EditRefused):
+        apply_edit(doc, Edit("add", ("outline",), kind="column"))
+    with pytest.raises(editing.EditRefused):
+        apply_edit(doc, Edit("add", (*T2, "rules"), kind="section"))
+    with pytest.raises(editing.EditRefused):
+        apply_edit(doc, Edit("remove", ()))
+    applied = apply_edit(doc, Edit("add", ("outline", 1, "children", 0, "summary"), kind="summary"))
+    assert applied.document["outline"][1]["children"][0]["summary"]["table"] == "T1"
