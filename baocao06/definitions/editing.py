@@ -257,35 +257,6 @@ def walk_elements(document: Any, kind: str = "", node: Any = None, path: Path = 
             yield from walk_elements(document, item_kind, item, (*path, attr, index))
 
 
-def walk_paths(document: Any):
-    """Yield (path, kind, element) for every element, in document order (the editor's tree)."""
-    if not isinstance(document, dict):
-        return
-
-    def visit(kind, node, path):
-        if not isinstance(node, dict):
-            return
-        yield path, kind, node
-        for attr, sub in SUB_OBJECTS.get(kind, {}).items():
-            if isinstance(node.get(attr), dict):
-                yield (*path, attr), sub, node[attr]
-        for attr, item_kind in CONTAINERS.get(kind, {}).items():
-            for index, item in enumerate(_list(node.get(attr))):
-                yield from visit(item_kind, item, (*path, attr, index))
-
-    for collection in ("audiences", "fieldsets"):
-        entries = document.get(collection)
-        for name in entries if isinstance(entries, dict) else {}:
-            yield (collection, name), collection[:-1], entries[name]
-            if collection == "fieldsets":
-                for index, item in enumerate(_list(entries[name])):
-                    yield (collection, name, index), "field", item
-    for index, section in enumerate(_list(document.get("outline"))):
-        yield from visit("section", section, ("outline", index))
-    for index, table in enumerate(_list(document.get("appendices"))):
-        yield from visit("table", table, ("appendices", index))
-
-
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 

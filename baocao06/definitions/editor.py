@@ -15,7 +15,7 @@ from typing import Any
 
 from baocao06.catalogues.registry import CATALOGUES
 
-from .editing import CONTAINERS, SUB_OBJECTS, EditRefused, Path, find_at, kind_of, unique_key
+from .editing import EditRefused, Path, find_at, kind_of, unique_key
 from .editor_forms import FIXED_OPTIONS, SCHEMAS
 from .spec import NUMERIC_TYPES
 
@@ -474,7 +474,3 @@ def _field_for(attr: str, names: list[str]) -> str | None:
     if first in names:
         return first
     return next((n for n in names if n.startswith(first + ".")), None)
-
-
-def containers_of(kind: str) -> dict[str, str]:
-    return CONTAINERS.get(kind, {}) | SUB_OBJECTS.get(kind, {})
