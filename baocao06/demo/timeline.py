@@ -86,9 +86,18 @@ class RoundScript:
 
 
 def save(report, key: str, data: dict, actor) -> None:
-    """Save one part on top of whatever revision it has now (the demo never conflicts with itself)."""
-    revision = report.parts.filter(key=key).values_list("revision", flat=True).first() or 0
-    do_save_part(report, key, data, base_revision=revision, actor=actor)
+    """Save one part on top of whatever revision it has now (the demo never conflicts with itself).
+
+    The revisions the page would hold are kept on the report (`demo_revisions`, filled by
+    `replay_round` from the parts it reads anyway), so a save does not ask the database first."""
+    known = report.__dict__.get("demo_revisions")
+    if known is None:
+        revision = report.parts.filter(key=key).values_list("revision", flat=True).first() or 0
+    else:
+        revision = known.get(key, 0)
+    result = do_save_part(report, key, data, base_revision=revision, actor=actor)
+    if known is not None:
+        known[key] = result.part.revision
 
 
 def merge_carried(view, filler: Filler, parts: dict, existing: dict) -> dict:
@@ -280,8 +289,15 @@ def replay_round(round_, script: RoundScript, secretariat, people_of, out=None) 
     rng = random.Random(script.seed)
     timeline = Timeline()
     fates: dict[int, str] = {}
-    reports = round_.reports.select_related("unit").order_by("unit__kind_order", "unit__sort_key")
-    existing = {r.pk: {p.key: p.data for p in r.parts.all()} for r in reports.prefetch_related("parts")}
+    reports = list(
+        round_.reports.select_related("unit").prefetch_related("parts").order_by("unit__kind_order", "unit__sort_key")
+    )
+    existing = {}
+    for report in reports:
+        parts = list(report.parts.all())
+        existing[report.pk] = {p.key: p.data for p in parts}
+        report.demo_revisions = {p.key: p.revision for p in parts}
+        report._prefetched_objects_cache = {}  # later reads of its parts go to the database
     for report in reports:
         fates[report.pk] = plan_report(
             timeline, report, script, people_of(report.unit), secretariat, rng, existing.get(report.pk, {})

@@ -228,8 +228,10 @@ def new_client(connections: int = 200) -> httpx.AsyncClient:
     return httpx.AsyncClient(limits=limits, timeout=TIMEOUT, follow_redirects=False)
 
 
-async def trivial(base: str, client: httpx.AsyncClient) -> int:
-    response = await client.get(f"{base}/healthz")
+async def trivial(base: str, client: httpx.AsyncClient, person: Person | None = None) -> int:
+    """The trivial view; with `person`, carrying that reporter's session cookies."""
+    headers = {"Cookie": _cookie(person.reporter_cookies)} if person is not None else {}
+    response = await client.get(f"{base}/healthz", headers=headers)
     return response.status_code
 
 
