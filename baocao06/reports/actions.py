@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, FilteredRelation, Max, Q
+from django.db.models import Max
 
 from baocao06.audit.actions import record
 from baocao06.catalogues.task_records import record_tasks
@@ -181,29 +181,19 @@ def part_changes(key: str, old: dict, new: dict) -> list[dict]:
 # --- Actions ----------------------------------------------------------------------------------
 
 
-def _lock_editable(report: Report, part_key: str | None = None) -> tuple[Report, str]:
+def _lock_editable(report: Report) -> tuple[Report, str]:
     """The report row locked for this transaction, and the status a save moves it to.
 
     Only what a save reads and writes is selected (its status, its round's status, the activity
     columns): this runs on every autosave, where each column and join costs ORM time. The unit is
-    the one the caller already loaded (a report never changes unit). With `part_key`, the same query
-    also reads that part's row (a LEFT JOIN; see `_locked_part`), one query less per autosave.
+    the one the caller already loaded (a report never changes unit).
     """
-    query = (
+    locked = (
         Report.objects.select_for_update(of=("self",))
         .select_related("round")
         .only("id", "status", "unit_id", "last_activity_at", "last_activity_by_id", "round__status")
+        .get(pk=report.pk)
     )
-    if part_key is not None:
-        query = query.annotate(
-            this_part=FilteredRelation("parts", condition=Q(parts__key=part_key)),
-            part_pk=F("this_part__id"),
-            part_revision=F("this_part__revision"),
-            part_data=F("this_part__data"),
-            part_updated_at=F("this_part__updated_at"),
-            part_updated_by=F("this_part__updated_by"),
-        )
-    locked = query.get(pk=report.pk)
     locked.unit = report.unit
     if not locked.round.is_open:
         raise NotEditable("Kỳ báo cáo đã khóa, không nhận thêm thay đổi.")
@@ -211,23 +201,6 @@ def _lock_editable(report: Report, part_key: str | None = None) -> tuple[Report,
         return locked, workflow.next_status("save", locked.status)
     except workflow.IllegalTransition as exc:
         raise NotEditable(str(exc)) from exc
-
-
-def _locked_part(locked: Report, key: str) -> ReportPart | None:
-    """The part read with the lock (`_lock_editable(report, key)`), as a saved model instance."""
-    if locked.part_pk is None:
-        return None
-    part = ReportPart(
-        id=locked.part_pk,
-        report=locked,
-        key=key,
-        data=locked.part_data,
-        revision=locked.part_revision,
-        updated_at=locked.part_updated_at,
-        updated_by_id=locked.part_updated_by,
-    )
-    part._state.adding, part._state.db = False, locked._state.db
-    return part
 
 
 def _keep_refused(locked: Report, key: str, data: dict, base_revision: int, current: int, actor) -> PartConflict:
@@ -288,8 +261,8 @@ def do_save_part(
     conflict: PartConflict | None = None
     changed = False
     with transaction.atomic():
-        locked, new_status = _lock_editable(report, key)
-        part = _locked_part(locked, key)
+        locked, new_status = _lock_editable(report)
+        part = ReportPart.objects.filter(report=locked, key=key).first()
         current = part.revision if part else 0
         if base_revision != current:
             stale = part
