@@ -195,6 +195,10 @@ def _lock_editable(report: Report) -> tuple[Report, str]:
         .get(pk=report.pk)
     )
     locked.unit = report.unit
+    # The caller reads the part in a statement of its own once this lock is held: under READ COMMITTED
+    # a later statement sees what the previous holder of the lock committed, whereas a part joined into
+    # this locking query would come from the snapshot taken before the wait (a lost update when two
+    # saves of one part race).
     if not locked.round.is_open:
         raise NotEditable("Kỳ báo cáo đã khóa, không nhận thêm thay đổi.")
     try:

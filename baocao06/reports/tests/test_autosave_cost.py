@@ -15,7 +15,7 @@ from baocao06.api.actions import do_create_token
 from baocao06.api.models import ApiRole
 from baocao06.audit.models import AuditEvent
 from baocao06.definitions import validation
-from baocao06.reports.actions import do_save_part
+from baocao06.reports.actions import Conflict, do_save_part
 from baocao06.test import BaseTestCase
 
 SERVICE = "DA06-07"
@@ -70,6 +70,15 @@ class AutosaveQueryTests(BaseTestCase):
         self.assertEqual(first.part.pk, second.part.pk)
         part = self.report.parts.get(key="I.1")
         self.assertEqual((part.revision, part.data, part.updated_by), (2, {"fields": {"body": "hai"}}, self.reporter))
+
+    def test_a_stale_save_is_refused_and_what_was_sent_is_kept(self):
+        do_save_part(self.report, "PL03", table(1000), base_revision=0, actor=self.reporter)
+        with self.assertRaises(Conflict) as caught:
+            do_save_part(self.report, "PL03", table(5), base_revision=0, actor=self.approver)
+        current = caught.exception.current
+        self.assertEqual((current.revision, current.data, current.updated_by), (1, table(1000), self.reporter))
+        self.assertEqual(caught.exception.conflict.data, table(5))
+        self.assertEqual(self.report.parts.get(key="PL03").data, table(1000))
 
     def test_the_engine_runs_only_when_the_result_is_read(self):
         with mock.patch("baocao06.reports.actions.clean_part", wraps=validation.clean_part) as engine:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -64,6 +66,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  xong trong {time.perf_counter() - started:.0f} s")
         server = Server(options["port"], options["workers"], Path(settings.BASE_DIR) / "var" / "loadtest-gunicorn.log")
         self.stdout.write(f"gunicorn: {options['workers']} tiến trình, {server.base} ({vendor})")
+        # A SIGTERM (a CI timeout, `kill`) ends the command through `finally`, which stops gunicorn.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         server.start()
         try:
             stages = asyncio.run(self._stages(server, people[: options["units"]], rates, options["seconds"]))
