@@ -20,7 +20,7 @@ from baocao06.core import clock
 from baocao06.core.vietnamese import format_number
 from baocao06.definitions.validation import blocking, clean_part
 from baocao06.notifications.reminders import send_due_reminders
-from baocao06.reports.actions import context_for, do_save_part, do_submit_report, view_for
+from baocao06.reports.actions import context_for, do_save_part, do_save_parts, do_submit_report, view_for
 from baocao06.review.actions import do_accept_report, do_add_comment, do_reply, do_return_report
 from baocao06.review.anchors import Anchor, resolve
 from baocao06.review.explanations import do_answer_explanation, do_request_explanation
@@ -28,6 +28,7 @@ from baocao06.rounds.actions import do_grant_extension
 
 from .generator import Filler
 
+SITTING = 6  # parts of a report the replay saves at once (one bulk save, one audit event per part)
 CELL_REMARK = "Số liệu cột «{column}» chưa khớp với số liệu trên Cổng Dịch vụ công quốc gia; đề nghị rà soát lại."
 SECTION_REMARK = "Đề nghị bổ sung số liệu cụ thể, so sánh với cùng kỳ năm trước."
 FIX_SENTENCE = "Bổ sung theo nhận xét của Thư ký Tổ công tác: các chỉ tiêu chính đều tăng so với cùng kỳ năm 2023."
@@ -98,6 +99,18 @@ def save(report, key: str, data: dict, actor) -> None:
     result = do_save_part(report, key, data, base_revision=revision, actor=actor)
     if known is not None:
         known[key] = result.part.revision
+
+
+def save_sitting(report, parts: dict[str, dict], actor) -> None:
+    """Several parts typed in one sitting, saved at its end: one bulk save, one audit event per part
+    (the same trail as saving them one by one), on the revisions the page holds."""
+    known = report.__dict__.get("demo_revisions")
+    if known is None:
+        known = dict(report.parts.values_list("key", "revision"))
+    base = {key: known.get(key, 0) for key in parts}
+    results = do_save_parts(report, parts, base, actor=actor, source="browser", each_audited=True)
+    known.update({key: result.part.revision for key, result in results.items()})
+    report.demo_revisions = known
 
 
 def merge_carried(view, filler: Filler, parts: dict, existing: dict) -> dict:
@@ -198,9 +211,13 @@ def plan_report(timeline: Timeline, report, script: RoundScript, people, secreta
     filler = Filler(view, script.seed, report.unit.name)
     parts = merge_carried(view, filler, filler.report(completeness), existing)
     moment = office(script.fill_from + dt.timedelta(hours=rng.randint(0, 100)))
-    for key, data in parts.items():
+    sitting: dict[str, dict] = {}
+    for n, (key, data) in enumerate(parts.items(), 1):
         moment += dt.timedelta(minutes=rng.randint(2, 25))
-        timeline.at(moment, lambda key=key, data=data: save(report, key, data, reporter))
+        sitting[key] = data
+        if len(sitting) == SITTING or n == len(parts):
+            timeline.at(moment, lambda sitting=sitting: save_sitting(report, sitting, reporter))
+            sitting = {}
     if fate == "draft":
         return fate
     late = fate == "submitted" and rng.random() < script.late_share

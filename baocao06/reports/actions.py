@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from baocao06.audit.actions import record
+from baocao06.audit.actions import record, record_many
 from baocao06.catalogues.task_records import record_tasks
 from baocao06.compilation.values import store as store_values
 from baocao06.core import clock
@@ -303,14 +303,23 @@ def do_save_part(
 
 
 def do_save_parts(
-    report: Report, parts: dict[str, Any], base_revisions: dict[str, int], *, actor, source: str, **audit
+    report: Report,
+    parts: dict[str, Any],
+    base_revisions: dict[str, int],
+    *,
+    actor,
+    source: str,
+    each_audited: bool = False,
+    **audit,
 ) -> dict[str, SaveResult]:
     """Save several parts of a draft in one transaction, all or nothing (an Excel import).
 
     Every part must be based on its current revision; if any is not, nothing is saved, what was sent
     for the stale parts is kept as conflicts and `PartsConflict` is raised. Parts whose content is
     unchanged are not rewritten. One audit event names the source and every cell changed; `audit`
-    adds details (file name, checksum).
+    adds details (file name, checksum). With `each_audited`, each changed part gets the event
+    `do_save_part` would have written for it (`report.part_saved`), as if saved alone at that moment:
+    several autosaves replayed at once (the demo) leave the same audit trail as one by one.
     """
     view = view_for(report)
     unknown = [key for key in parts if not view.is_part(key)]
@@ -344,15 +353,47 @@ def do_save_parts(
         else:
             now = clock.now()
             all_changes: list[dict] = []
+            part_audit: dict[str, list[dict]] = {}
+            new_parts: list[ReportPart] = []
             for key, data in sent.items():
                 part = current.get(key)
                 if part is not None and part.data == data:
                     saved[key] = part
                     continue
-                saved[key], changes = _write_part(locked, key, data, part, actor, now)
+                if part is None:  # inserted together below
+                    saved[key] = ReportPart(
+                        report=locked, key=key, data=data, revision=1, updated_at=now, updated_by=_user(actor)
+                    )
+                    new_parts.append(saved[key])
+                    changes = part_changes(key, {}, data)
+                else:
+                    saved[key], changes = _write_part(locked, key, data, part, actor, now)
                 all_changes += changes
+                part_audit[key] = changes
                 changed.add(key)
-            if changed:
+            if new_parts:
+                try:
+                    with transaction.atomic():
+                        ReportPart.objects.bulk_create(new_parts)
+                except IntegrityError:
+                    raise NotEditable("Phần này vừa được tạo đồng thời ở nơi khác; hãy tải lại trang.") from None
+            if changed and each_audited:
+                status_change = _mark_activity(locked, new_status, now, actor)
+                entries = []
+                for key in sent:
+                    if key in changed:
+                        entries.append(
+                            {
+                                "changes": status_change + part_audit[key],
+                                "part": key,
+                                "revision": saved[key].revision,
+                                "source": source,
+                                **audit,
+                            }
+                        )
+                        status_change = []  # the status moved with the first part saved
+                record_many("report.part_saved", locked, entries, actor=actor, unit=locked.unit)
+            elif changed:
                 status_change = _mark_activity(locked, new_status, now, actor)
                 record(
                     "report.parts_saved",
