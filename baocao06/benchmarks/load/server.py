@@ -48,7 +48,7 @@ class Server:
         )
         return env
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 180) -> None:
         command = [
             sys.executable,
             "-m",
