@@ -4,6 +4,11 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from . import mfa
 
 _KEY = "last_seen"
 
@@ -25,27 +30,29 @@ class IdleTimeoutMiddleware:
 
 
 class MfaRequiredMiddleware:
-    """People who must use a second factor see nothing but the sign-in steps until they have."""
+    """Before the second factor, a person who must give one reaches only the sign-in steps.
 
-    ALLOWED_PREFIXES = ("/tai-khoan/", "/static/", "/healthz", "/favicon.ico", "/api/")
+    Someone with an app reaches the code page and sign-out; someone who must set one up and has none
+    reaches the set-up page (and the code page, which only sends them there) and sign-out. Everything
+    else, the account pages included, redirects. The API is outside: it takes tokens, never sessions.
+    """
+
+    OPEN = ("/static/", "/healthz", "/favicon.ico", "/api/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.shortcuts import redirect
-        from django.urls import reverse
-        from django.utils.http import urlencode
-
-        from . import mfa
-
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
             and not request.session.get(mfa.SESSION_KEY)
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not request.path.startswith(self.OPEN)
             and mfa.requires_mfa(user)
         ):
-            return redirect(f"{reverse('accounts:mfa_verify')}?{urlencode({'next': request.get_full_path()})}")
+            step = "accounts:mfa_verify" if mfa.has_device(user) else "accounts:mfa_setup"
+            allowed = {reverse(step), reverse("accounts:mfa_verify"), reverse("accounts:logout")}
+            if request.path not in allowed:
+                return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
