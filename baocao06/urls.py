@@ -7,10 +7,6 @@ from baocao06.accounts.views import SignOutView
 from baocao06.api.api import api
 from baocao06.core import views as core_views
 
-admin.site.site_header = "baocao06 — Quản trị danh mục"
-admin.site.site_title = "baocao06"
-admin.site.index_title = "Danh mục và người dùng"
-
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

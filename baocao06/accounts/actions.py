@@ -20,21 +20,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from baocao06.audit.actions import record
+from baocao06.audit.actions import Actor, delete_audited, record, save_audited
 
 from . import mfa, throttle
-from .models import RecoveryCode, TotpDevice, User
+from .models import Membership, RecoveryCode, TotpDevice, User
 
 logger = logging.getLogger("baocao06.security")
 
 SIGNED_IN_AT = "signed_in_at"  # session key: when the password step succeeded (absolute timeout)
 
 
-class Unknown:
+def unknown(username: str) -> Actor:
     """The actor of an attempt by someone not signed in: named by the username they typed."""
-
-    def __init__(self, username: str):
-        self.audit_label = f"(chưa đăng nhập) {username[:100]}"
+    return Actor(f"(chưa đăng nhập) {username[:100]}")
 
 
 def _subject(user: User | None, username: str):
@@ -85,10 +83,10 @@ def note_sign_in_failure(request, username: str) -> None:
     address = throttle.client_address(request) if request else None
     user = User.objects.filter(username__iexact=username).first()
     throttle.record_failure(username, address)
-    record("account.sign_in_failed", _subject(user, username), actor=Unknown(username), address=address)
+    record("account.sign_in_failed", _subject(user, username), actor=unknown(username), address=address)
     logger.warning("sign-in failed: username=%r user=%s address=%s", username[:150], getattr(user, "pk", None), address)
     if throttle.is_locked(username, address):
-        record("account.locked", _subject(user, username), actor=Unknown(username), address=address)
+        record("account.locked", _subject(user, username), actor=unknown(username), address=address)
         logger.warning("sign-in locked: username=%r address=%s", username[:150], address)
 
 
@@ -117,12 +115,16 @@ def note_second_factor_failure(request, user: User, *, locked: bool) -> None:
 
 
 @transaction.atomic
-def do_change_password(user: User, password: str, *, actor) -> None:
-    """Set a new password (already checked by the password validators). `actor` is the person
-    themselves, or an administrator setting it for them; either way the person is told."""
-    user.set_password(password)
+def do_change_password(user: User, password: str | None, *, actor) -> None:
+    """Set a new password (already checked by the password validators), or none (`None`: the account
+    can no longer sign in with a password). `actor` is the person themselves, or an administrator
+    setting it for them; either way the person is told."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save(update_fields=["password"])
-    record("account.password_changed", user, actor=actor, by_self=actor == user)
+    record("account.password_changed", user, actor=actor, by_self=actor == user, usable=password is not None)
     logger.info("password changed: user=%s by=%s", user.pk, getattr(actor, "pk", None))
     who = "bạn" if actor == user else "quản trị hệ thống"
     _tell(user, "Mật khẩu của tài khoản đã được đổi", f"Mật khẩu đăng nhập của bạn vừa được {who} đổi.")
@@ -188,3 +190,38 @@ def do_disable_mfa(user: User) -> None:
         "Đã tắt xác thực hai lớp của tài khoản",
         "Tài khoản của bạn từ nay đăng nhập chỉ bằng mật khẩu.",
     )
+
+
+# --- People and their roles (the admin) -----------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_user(user: User, *, actor) -> bool:
+    """Create or change a person's account in the admin; audited (never the password hash)."""
+    return save_audited(user, actor=actor)
+
+
+@transaction.atomic
+def do_delete_user(user: User, *, actor) -> None:
+    """Delete an account (refused by the database when audit events or reports name the person)."""
+    delete_audited(user, actor=actor)
+
+
+def _refuse_self_grant(membership: Membership, actor) -> None:
+    if getattr(actor, "pk", None) is not None and membership.user_id == actor.pk:
+        logger.warning("self-grant refused: user=%s unit=%s role=%s", actor.pk, membership.unit_id, membership.role)
+        raise PermissionDenied("Không được tự phân công vai trò ở đơn vị cho chính mình.")
+
+
+@transaction.atomic
+def do_save_membership(membership: Membership, *, actor) -> bool:
+    """Give (or change) a person's role in a unit. Nobody grants a unit role to themselves: another
+    member of the Secretariat must, so one person cannot make themselves a unit's approver."""
+    _refuse_self_grant(membership, actor)
+    return save_audited(membership, actor=actor, unit=membership.unit)
+
+
+@transaction.atomic
+def do_delete_membership(membership: Membership, *, actor) -> None:
+    """Take a role in a unit away from a person."""
+    delete_audited(membership, actor=actor, unit=membership.unit)

@@ -6,6 +6,7 @@ import hashlib
 
 from django.db import transaction
 
+from baocao06.audit.actions import record
 from baocao06.catalogues.registry import catalogue_fields
 
 from .layout import ItemsFor, resolve
@@ -19,9 +20,10 @@ def check_text(text: str) -> Spec:
 
 
 @transaction.atomic
-def store_definition(text: str, user=None) -> tuple[Definition, bool]:
+def store_definition(text: str, user=None, *, actor=None) -> tuple[Definition, bool]:
     """Store a definition version; the same text again is a no-op, other text under an existing
-    (key, version) is refused — versions are immutable."""
+    (key, version) is refused — versions are immutable. A stored version is an audit event (`actor`:
+    who loaded it when that is not a `user`, e.g. an operator's command)."""
     spec = check_text(text)
     checksum = hashlib.sha256(text.encode()).hexdigest()
     existing = Definition.objects.filter(key=spec.key, version=spec.version).first()
@@ -39,6 +41,13 @@ def store_definition(text: str, user=None) -> tuple[Definition, bool]:
         spec=spec.model_dump(mode="json"),
         checksum=checksum,
         loaded_by=user,
+    )
+    record(
+        "definition.loaded",
+        definition,
+        actor=user or actor,
+        changes=[{"place": "version", "old": None, "new": f"{spec.key} {spec.version}"}],
+        checksum=checksum,
     )
     return definition, True
 

@@ -64,7 +64,7 @@ class SignInEventTests(BaseTestCase):
             {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
         )
         event = AuditEvent.objects.get(action="account.password_changed")
-        self.assertEqual((event.actor, event.data), (self.reporter, {"by_self": True}))
+        self.assertEqual((event.actor, event.data), (self.reporter, {"by_self": True, "usable": True}))
         self.assertNotIn(new, str(event.changes) + str(event.data))
         note = Notification.objects.get(user=self.reporter, kind="security")
         self.assertEqual(note.title, "Mật khẩu của tài khoản đã được đổi")

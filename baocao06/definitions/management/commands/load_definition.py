@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from baocao06.audit.actions import command_actor
 from baocao06.definitions.loading import store_definition
 from baocao06.definitions.spec import SpecError
 
@@ -11,10 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument("--user", help="tên đăng nhập ghi vào nhật ký (mặc định: tên lệnh và tài khoản máy)")
 
     def handle(self, *args, **options):
         try:
-            definition, created = store_definition(options["file"].read_text(encoding="utf-8"))
+            actor = command_actor("load_definition", options["user"])
+            definition, created = store_definition(options["file"].read_text(encoding="utf-8"), actor=actor)
         except SpecError as exc:
             raise CommandError("Tệp định nghĩa không hợp lệ:\n" + str(exc)) from exc
         verb = "Đã nạp" if created else "Đã có sẵn"
