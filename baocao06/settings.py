@@ -145,7 +145,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Vietnamese and pattern-based guesses (Matkhau@123), then public breaches (accounts/passwords.py).
+    {"NAME": "baocao06.accounts.passwords.GuessablePasswordValidator"},
+    {"NAME": "baocao06.accounts.passwords.BreachedPasswordValidator"},
 ]
+# A folder of Have I Been Pwned range files (one per SHA-1 prefix) the operator downloaded; the small
+# corpus shipped in data/passwords/ is always read as well.
+BAOCAO06_BREACHED_PASSWORDS_DIR = os.environ.get("BAOCAO06_BREACHED_PASSWORDS_DIR", "")
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))  # absolute lifetime
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
