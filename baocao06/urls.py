@@ -25,3 +25,5 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+handler500 = "baocao06.core.views.server_error"

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Dùng chung"
 
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the project's system checks
+
 
 class AdminConfig(admin_apps.AdminConfig):
     """Django's admin with this project's site (core/admin_access.py: Secretariat entry, 403s logged)."""

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from baocao06.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS, build_demo
 
@@ -10,6 +11,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # The demo's accounts share a public password and a public second-factor key.
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo chỉ chạy khi DEBUG=1 (máy phát triển, bản minh họa): các tài khoản minh họa dùng "
+                "mật khẩu và khóa xác thực công khai, không bao giờ được có trên hệ thống thật."
+            )
         first = build_demo(out=self.stdout.write)
         for round_ in [first, *first.next_rounds.all()]:
             counts = {}
