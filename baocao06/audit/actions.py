@@ -1,4 +1,9 @@
-"""Writing audit events. Called from inside other actions' transactions, never on its own."""
+"""Writing audit events.
+
+`record` is called from inside other actions' transactions, never on its own. `save_audited` and
+`delete_audited` write a model's change with old → new of every field, for the areas' admin actions;
+`do_save_object` / `do_delete_object` are the generic admin actions for models without one of their own.
+"""
 
 from __future__ import annotations
 
