@@ -6,7 +6,6 @@ import hashlib
 
 from django.db import transaction
 
-from baocao06.audit.actions import record
 from baocao06.catalogues.registry import catalogue_fields
 
 from .layout import ItemsFor, resolve
@@ -20,15 +19,15 @@ def check_text(text: str) -> Spec:
 
 
 @transaction.atomic
-def store_definition(text: str, user=None, *, actor=None) -> tuple[Definition, bool]:
-    """Store a definition version; the same text again is a no-op, other text under an existing
-    (key, version) is refused — versions are immutable. A stored version is an audit event (`actor`:
-    who loaded it when that is not a `user`, e.g. an operator's command)."""
+def store_definition(text: str, user=None) -> tuple[Definition, bool]:
+    """Store a definition version; the same content again is a no-op, other content under an
+    existing (key, version) is refused — versions are immutable."""
     spec = check_text(text)
     checksum = hashlib.sha256(text.encode()).hexdigest()
     existing = Definition.objects.filter(key=spec.key, version=spec.version).first()
     if existing:
-        if existing.checksum != checksum:
+        # The same content written differently (the canonical export of a commented file) is the same version.
+        if existing.checksum != checksum and Spec.model_validate(existing.spec) != spec:
             raise SpecError(
                 [("version", f"phiên bản {spec.key} {spec.version} đã có với nội dung khác; hãy đặt phiên bản mới")]
             )
@@ -41,13 +40,6 @@ def store_definition(text: str, user=None, *, actor=None) -> tuple[Definition, b
         spec=spec.model_dump(mode="json"),
         checksum=checksum,
         loaded_by=user,
-    )
-    record(
-        "definition.loaded",
-        definition,
-        actor=user or actor,
-        changes=[{"place": "version", "old": None, "new": f"{spec.key} {spec.version}"}],
-        checksum=checksum,
     )
     return definition, True
 
