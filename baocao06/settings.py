@@ -38,7 +38,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "baocao06.core.apps.AdminConfig",  # django.contrib.admin with the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,12 +69,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "baocao06.core.middleware.RequestIdMiddleware",
+    "baocao06.core.middleware.BodyLimitMiddleware",  # before CSRF, which reads form bodies
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "baocao06.accounts.middleware.IdleTimeoutMiddleware",
+    "baocao06.accounts.middleware.SessionTimeoutMiddleware",
     "baocao06.accounts.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,7 +146,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Vietnamese and pattern-based guesses (Matkhau@123), then public breaches (accounts/passwords.py).
+    {"NAME": "baocao06.accounts.passwords.GuessablePasswordValidator"},
+    {"NAME": "baocao06.accounts.passwords.BreachedPasswordValidator"},
 ]
+# A folder of Have I Been Pwned range files (one per SHA-1 prefix) the operator downloaded; the small
+# corpus shipped in data/passwords/ is always read as well.
+BAOCAO06_BREACHED_PASSWORDS_DIR = os.environ.get("BAOCAO06_BREACHED_PASSWORDS_DIR", "")
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))  # absolute lifetime
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
@@ -211,11 +218,24 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer probes /healthz over plain HTTP: it must get the answer, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Served by SecurityHeadersMiddleware; every script and style is our own, so no inline code.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+
+# --- Request bodies ------------------------------------------------------------------------
+# Bodies over these are refused from Content-Length before anything reads them (BodyLimitMiddleware):
+# forms and JSON (autosave, API) up to 2.5 MB; multipart uploads up to BAOCAO06_MAX_UPLOAD_BYTES unless
+# the view sets its own limit (the workbook upload: 5 MB). Files above 2.5 MB are spooled to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+BAOCAO06_MAX_UPLOAD_BYTES = int(os.environ.get("BAOCAO06_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+# Proxies whose X-Request-ID is kept (addresses or networks, comma-separated); others get a new id.
+BAOCAO06_TRUSTED_PROXIES = env_list("BAOCAO06_TRUSTED_PROXIES")
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

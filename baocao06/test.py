@@ -177,3 +177,29 @@ class BrowserTestCase(StaticLiveServerTestCase):
             page.fill("#id_code", mfa.totp(TOTP_SECRET))
             page.click("button[type=submit]")
             page.wait_for_url(lambda url: "xac-thuc" not in url)
+
+
+def site_paths(exclude: tuple[str, ...] = ("/api/", "/static/")) -> list[str]:
+    """One example path for every route of the site (parameters filled with 1), for tests that must
+    cover every page, including pages added later."""
+    import re
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def text(pattern) -> str:
+        route = str(pattern.pattern)
+        route = re.sub(r"<[^>]+>", "1", route)  # path converters
+        route = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", route)  # regex groups (the admin's)
+        return route.replace("^", "").replace("$", "").replace("\\", "")
+
+    paths: set[str] = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + text(pattern))
+            elif isinstance(pattern, URLPattern):
+                paths.add("/" + prefix + text(pattern))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(p for p in paths if not p.startswith(exclude) and "(" not in p and "?" not in p)

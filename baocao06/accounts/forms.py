@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
-from . import throttle
+from . import actions, throttle
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -18,13 +18,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         username = self.cleaned_data.get("username") or ""
         address = throttle.client_address(self.request) if self.request else None
         if username and throttle.is_locked(username, address):
+            actions.note_locked_attempt(self.request, username)
             minutes = settings.LOGIN_COOLOFF_SECONDS // 60
             raise forms.ValidationError(self.error_messages["locked"].format(minutes=minutes), code="locked")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             if username:
-                throttle.record_failure(username, address)
+                actions.note_sign_in_failure(self.request, username)
             raise
         throttle.clear(username, address)
         return cleaned

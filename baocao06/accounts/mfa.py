@@ -53,13 +53,27 @@ def provisioning_uri(secret: str, username: str) -> str:
     return f"otpauth://totp/{label}?secret={secret}&issuer={quote(ISSUER)}&digits={DIGITS}&period={STEP}"
 
 
-def requires_mfa(user) -> bool:
-    """The Secretariat and approvers must use a second factor; others may choose to."""
+def required_by_role(user) -> bool:
+    """The Secretariat and approvers must use a second factor."""
     if not user.is_authenticated:
         return False
-    if user.is_secretariat or user.is_superuser or user.mfa_enabled:
+    if user.is_secretariat or user.is_superuser:
         return True
     return bool(unit_ids(user, (UnitRole.APPROVER,)))  # the same cached read the access checks use
+
+
+def requires_mfa(user) -> bool:
+    """Required by the role, or chosen by the person (then it is required of them too)."""
+    return user.is_authenticated and (user.mfa_enabled or required_by_role(user))
+
+
+def has_device(user) -> bool:
+    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def code_matches(secret: str, code: str) -> bool:
+    """Whether `code` is current for `secret` (the first code that confirms a new app)."""
+    return _matching_step(secret, code, time.time()) is not None
 
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:
@@ -86,30 +100,13 @@ def verify_totp(device: TotpDevice, code: str, now: float | None = None) -> bool
     return True
 
 
-def _hash_code(code: str) -> str:
+def hash_code(code: str) -> str:
     return hashlib.sha256(code.replace("-", "").strip().lower().encode()).hexdigest()
 
 
 @transaction.atomic
-def do_enable_mfa(user, secret: str, code: str) -> list[str] | None:
-    """Confirm an authenticator app with a first code; returns new recovery codes (shown once)."""
-    if _matching_step(secret, code, time.time()) is None:
-        return None
-    TotpDevice.objects.update_or_create(
-        user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_used_step": 0}
-    )
-    user.mfa_enabled = True
-    user.save(update_fields=["mfa_enabled"])
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
-    RecoveryCode.objects.filter(user=user).delete()
-    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=_hash_code(c)) for c in codes])
-    record("account.mfa_enabled", user, actor=user)
-    return codes
-
-
-@transaction.atomic
 def use_recovery_code(user, code: str) -> bool:
-    updated = RecoveryCode.objects.filter(user=user, code_hash=_hash_code(code), used_at__isnull=True).update(
+    updated = RecoveryCode.objects.filter(user=user, code_hash=hash_code(code), used_at__isnull=True).update(
         used_at=timezone.now()
     )
     if updated:

@@ -8,8 +8,9 @@ from django.utils import timezone
 class AuditEvent(models.Model):
     """Who did what, when, to which object, with old → new values and the request id.
 
-    Rows are never updated or deleted: on PostgreSQL a trigger refuses UPDATE and DELETE
-    (migration 0002); the application has no code path that does either.
+    Rows are never updated or deleted: triggers refuse UPDATE and DELETE (PostgreSQL: migration 0002,
+    and TRUNCATE: 0003; SQLite: 0003), and on PostgreSQL the table belongs to an owner role of its own
+    (`protect_audit`), so the application's role cannot drop them. No code path does either.
     """
 
     at = models.DateTimeField("lúc", default=timezone.now, db_index=True)

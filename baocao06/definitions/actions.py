@@ -61,7 +61,8 @@ def do_load_definition(text: str, *, actor=None, version: str | None = None) -> 
         if isinstance(data, dict):
             data = {**plain(data), "version": version}
         text = spec_yaml(spec_from_data(data))
-    definition, created = store_definition(text, actor)
+    # `loaded_by` names an account; an operator's command is named in the audit event only.
+    definition, created = store_definition(text, actor if getattr(actor, "pk", None) else None)
     if created:
         record(
             "definition.loaded",

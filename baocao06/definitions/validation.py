@@ -147,10 +147,17 @@ def _rows_in_order(view: TableView, typed_rows: list[Mapping]) -> tuple[list[tup
     problems: list[Problem] = []
     by_key: dict[str, Mapping] = {}
     free: dict[str, list[Mapping]] = {g: [] for g in view.free_groups}
+    seen: set[str] = set()
     for typed in typed_rows:
         if not isinstance(typed, Mapping):
             continue
         key = str(typed.get("key") or "")
+        if key in seen:
+            # Two rows under one key would be one row to every reader of the data (diff, audit, compile).
+            message = f"Dòng “{key[:40]}” bị trùng khóa với một dòng khác; chỉ dòng đầu tiên được giữ."
+            problems.append(Problem("duplicate_row", message, view.key, row=key, place=view.key))
+            continue
+        seen.add(key)
         if key in view.fixed_rows:
             by_key[key] = typed
         elif FREE_ROW_KEY.match(key) and typed.get("group") in free:

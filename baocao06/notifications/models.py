@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     EXPLANATION = "explanation", "Đề nghị giải trình"
     EXPLANATION_ANSWERED = "explanation_answered", "Đơn vị đã giải trình"
     EXTENSION = "extension", "Gia hạn gửi báo cáo"
+    SECURITY = "security", "Bảo mật tài khoản"
 
 
 class Notification(models.Model):

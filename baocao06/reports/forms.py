@@ -6,6 +6,20 @@ Field names: `f:<field>` for a narrative field; `r:<row>:<column>` for a table c
 
 from __future__ import annotations
 
+MAX_REVISION = 2**31 - 1  # a part's revision counts saves; nothing sane is larger
+
+
+def parse_revision(value) -> int | None:
+    """The base revision a client sent (a JSON integer, or digits in a form post); None for anything
+    else — negative, fractional, huge, boolean, missing — which the view answers with 400."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_REVISION:
+        return value
+    return None
+
 
 def part_from_post(view, key: str, post) -> dict:
     if key not in view.table_index:

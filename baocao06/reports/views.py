@@ -17,7 +17,7 @@ from baocao06.definitions.validation import blocking, clean_table, validate_repo
 from . import presenters
 from .access import access_report, can_edit_report, can_submit_report, visible_reports
 from .actions import Conflict, NotEditable, SubmitRefused, context_for, do_save_part, do_submit_report, view_for
-from .forms import part_from_post
+from .forms import parse_revision, part_from_post
 
 
 @login_required
@@ -143,11 +143,16 @@ def save_part(request, report_id: int, key: str):
     try:
         if is_json:
             payload = json.loads(request.body or b"{}")
-            base_revision, data = int(payload.get("base_revision", -1)), payload.get("data")
+            base_revision, data = parse_revision(payload.get("base_revision")), payload.get("data")
         else:
-            base_revision, data = int(request.POST.get("base_revision", -1)), part_from_post(view, key, request.POST)
+            base_revision, data = (
+                parse_revision(request.POST.get("base_revision")),
+                part_from_post(view, key, request.POST),
+            )
     except (ValueError, TypeError, AttributeError):
         return HttpResponseBadRequest("Dữ liệu gửi lên không hợp lệ.")
+    if base_revision is None:
+        return HttpResponseBadRequest("Phiên bản gốc (base_revision) không hợp lệ.")
     try:
         result = do_save_part(report, key, data, base_revision=base_revision, actor=request.user)
     except Conflict as exc:

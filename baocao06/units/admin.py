@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from baocao06.core.admin_access import SecretariatAdmin
 
+from .actions import do_delete_unit, do_save_unit
 from .models import Unit
 
 
@@ -17,3 +18,5 @@ class UnitAdmin(SecretariatAdmin):
     readonly_fields = ["sort_key"]
     # 3,400 units: a drop-down of all of them would make the change form slow and unusable.
     autocomplete_fields = ["parent", "successor"]
+    save_action = staticmethod(do_save_unit)
+    delete_action = staticmethod(do_delete_unit)

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from baocao06.audit import actions as audit
 from baocao06.core.vietnamese import collation_key, format_number
 
 from .kinds import KIND_ORDER, UnitKind
@@ -237,21 +238,38 @@ def read_commune_file(path) -> list[CommuneRow]:
 _UNIT_FIELDS = ("code", "name", "full_name", "short_name", "kind", "valid_from", "valid_to", "notes")
 
 
-def _apply(unit: Unit, values: dict) -> bool:
-    """Set values on unit; True if anything changed."""
+def _apply(unit: Unit, values: dict, changes: list[dict]) -> bool:
+    """Set values on unit; True if anything changed. Changes of a stored unit are appended to
+    `changes` (old → new, for the audit log; the sort key follows the name and is left out)."""
     changed = False
     for name, value in values.items():
-        if getattr(unit, name) != value:
+        old = getattr(unit, name)
+        if old != value:
             setattr(unit, name, value)
             changed = True
+            if unit.pk is not None and name != "sort_key":
+                changes.append({"place": f"{unit.key}/{name}", "old": _plain(old), "new": _plain(value)})
     return changed
 
 
+def _plain(value):
+    return value if value is None or isinstance(value, str | int) else str(value)
+
+
+def _record_load(what: str, source: str, created: list[str], changes: list[dict], actor) -> None:
+    """One audit event per load: the keys created and every field changed (old → new)."""
+    if created or changes:
+        audit.record(
+            f"{what}.loaded", ("catalogue", what), actor=actor, changes=changes, source=source, created=created
+        )
+
+
 @transaction.atomic
-def upsert_units(rows: list[UnitRow]) -> LoadResult:
-    """Create or update units by key. Two passes: a successor may appear later in the files."""
+def upsert_units(rows: list[UnitRow], *, actor=None) -> LoadResult:
+    """Create or update units by key. Two passes: a successor may appear later in the files.
+    One audit event lists the units created and every field changed."""
     existing = Unit.objects.in_bulk([row.key for row in rows], field_name="key")
-    created, changed = set(), set()
+    created, changed, changes = set(), set(), []
     for row in rows:
         unit = existing.get(row.key)
         if unit is None:
@@ -260,7 +278,7 @@ def upsert_units(rows: list[UnitRow]) -> LoadResult:
         values = {name: getattr(row, name) for name in _UNIT_FIELDS}
         # Compared too, so that a rerun after a change of the collation rules refreshes the keys.
         values.update(sort_key=collation_key(row.name), kind_order=KIND_ORDER[row.kind])
-        if _apply(unit, values) or row.key in created:
+        if _apply(unit, values, changes) or row.key in created:
             unit.save()
             changed.add(row.key)
     successors = {**existing, **Unit.objects.in_bulk({row.successor for row in rows} - set(existing), field_name="key")}
@@ -268,9 +286,12 @@ def upsert_units(rows: list[UnitRow]) -> LoadResult:
         unit = existing[row.key]
         successor_id = successors[row.successor].pk if row.successor else None
         if unit.successor_id != successor_id:
+            if row.key not in created:
+                changes.append({"place": f"{unit.key}/successor", "old": unit.successor_id, "new": successor_id})
             unit.successor_id = successor_id
             unit.save(update_fields=["successor"])
             changed.add(row.key)
+    _record_load("units", ", ".join(sorted({row.path.name for row in rows})), sorted(created), changes, actor)
     updated = len(changed - created)
     return LoadResult(created=len(created), updated=updated, unchanged=len(rows) - len(created) - updated)
 
@@ -280,10 +301,10 @@ def units_dir() -> Path:
     return Path(settings.BAOCAO06_DATA_DIR) / "units"
 
 
-def load_units(directory=None) -> LoadResult:
+def load_units(directory=None, *, actor=None) -> LoadResult:
     """Load central.csv, corporations.csv and provinces.csv (from data/units/ by default); all or nothing."""
     directory = Path(directory) if directory else units_dir()
-    return upsert_units(read_unit_files(directory / name for name in UNIT_FILES))
+    return upsert_units(read_unit_files(directory / name for name in UNIT_FILES), actor=actor)
 
 
 def _provinces_by_code(day: dt.date) -> dict[str, Unit]:
@@ -294,7 +315,7 @@ _COMMUNE_FIELDS = ("code", "name", "full_name", "kind", "kind_order", "parent", 
 
 
 @transaction.atomic
-def load_communes(path=None, valid_from: dt.date = COMMUNES_VALID_FROM) -> LoadResult:
+def load_communes(path=None, valid_from: dt.date = COMMUNES_VALID_FROM, *, actor=None) -> LoadResult:
     """Load the commune list (data/units/communes-2025.csv by default) under the provinces of valid_from.
 
     Bulk writes, because `Unit.save()` one by one takes seconds for 3,321 rows; so sort_key and
@@ -304,7 +325,7 @@ def load_communes(path=None, valid_from: dt.date = COMMUNES_VALID_FROM) -> LoadR
     rows = read_commune_file(path)
     provinces = _provinces_by_code(valid_from)
     existing = {unit.key: unit for unit in Unit.objects.filter(kind=UnitKind.COMMUNE)}
-    new, changed = [], []
+    new, changed, changes = [], [], []
     for row in rows:
         province = provinces.get(row.province_code)
         if province is None:
@@ -324,8 +345,9 @@ def load_communes(path=None, valid_from: dt.date = COMMUNES_VALID_FROM) -> LoadR
         unit = existing.get(row.key)
         if unit is None:
             new.append(Unit(key=row.key, **values))
-        elif _apply(unit, values):
+        elif _apply(unit, values, changes):
             changed.append(unit)
     Unit.objects.bulk_create(new, batch_size=500)
     Unit.objects.bulk_update(changed, _COMMUNE_FIELDS, batch_size=500)
+    _record_load("communes", path.name, [unit.key for unit in new], changes, actor)
     return LoadResult(created=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed))

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from baocao06.core.middleware import allows_body
 from baocao06.reports.access import access_report, can_edit_report
 
 from .actions import do_import_workbook
@@ -35,6 +36,7 @@ def download(request, report_id: int):
     return response
 
 
+@allows_body(MAX_FILE_BYTES + 64 * 1024)  # the file and the form around it
 @login_required
 @require_POST
 def upload(request, report_id: int):
@@ -42,11 +44,6 @@ def upload(request, report_id: int):
     report = access_report(request.user, report_id, edit=True)
     template = "workbooks/_result.html" if request.htmx else "workbooks/result.html"
     context = {"report": report, "plan": None, "error": None, "dry_run": request.POST.get("action") != "import"}
-    # Refuse an oversized body before Django reads the file (the proxy should refuse it first).
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > MAX_FILE_BYTES + 64 * 1024:
-        context["error"] = f"Tệp quá lớn; giới hạn {MAX_FILE_BYTES // 1024 // 1024} MB."
-        return render(request, template, context, status=413)
     upload = request.FILES.get("file")
     if upload is None:
         context["error"] = "Chưa chọn tệp Excel (.xlsx) để tải lên."

@@ -1,9 +1,13 @@
 """Signing in and out, changing a password, and who may enter the catalogue admin."""
 
+import time
+
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from baocao06.accounts.mfa import totp
+from baocao06.audit.models import AuditEvent
 from baocao06.test import PASSWORD, TOTP_SECRET, BaseTestCase
 
 
@@ -49,11 +53,11 @@ class LoginTests(BaseTestCase):
         )
         self.assertEqual(weak.status_code, 200)
         ok = self.client.post(
-            url, {"old_password": PASSWORD, "new_password1": "Đề-án-06-mật-khẩu", "new_password2": "Đề-án-06-mật-khẩu"}
+            url, {"old_password": PASSWORD, "new_password1": "Gió-Mùa-Đông-Bắc", "new_password2": "Gió-Mùa-Đông-Bắc"}
         )
         self.assertRedirects(ok, reverse("accounts:password_change_done"))
         self.reporter.refresh_from_db()
-        self.assertTrue(self.reporter.check_password("Đề-án-06-mật-khẩu"))
+        self.assertTrue(self.reporter.check_password("Gió-Mùa-Đông-Bắc"))
 
     def test_a_disabled_account_is_logged_out_at_its_next_request(self):
         self.login(self.reporter)
@@ -80,8 +84,9 @@ class CatalogueAdminTests(BaseTestCase):
     def test_unit_staff_and_viewers_cannot_enter_the_admin(self):
         for user in (self.reporter, self.approver, self.viewer):
             self.login(user)
-            response = self.client.get(reverse("admin:catalogues_service_changelist"))
-            self.assertEqual(response.status_code, 302, user)
+            with self.assertLogs("baocao06.access", "WARNING"):
+                response = self.client.get(reverse("admin:catalogues_service_changelist"))
+            self.assertEqual(response.status_code, 403, user)
 
 
 class ThrottleTests(BaseTestCase):
@@ -134,3 +139,40 @@ class IdleTimeoutTests(BaseTestCase):
         response = self.client.get(url)
         self.assertEqual(response.status_code, 302)
         self.assertIn(reverse("accounts:login"), response["Location"])
+
+
+class AbsoluteTimeoutTests(BaseTestCase):
+    """A session ends 8 hours after sign-in however busy it is (the idle timeout is separate)."""
+
+    def test_a_busy_session_still_ends_eight_hours_after_sign_in(self):
+        self.client.post(reverse("accounts:login"), {"username": "btp.cv", "password": PASSWORD})
+        url = reverse("reports:detail", args=[self.report.pk])
+        self.assertEqual(self.client.get(url).status_code, 200)
+        session = self.client.session
+        session["signed_in_at"] -= settings.SESSION_COOKIE_AGE - 60  # 7 h 59 min ago, used a minute ago
+        session["last_seen"] = int(time.time()) - 60
+        session.save()
+        self.assertEqual(self.client.get(url).status_code, 200)
+        session = self.client.session
+        session["signed_in_at"] -= 61
+        session.save()
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("accounts:login"), response["Location"])
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(AuditEvent.objects.get(action="account.signed_out").data, {"reason": "absolute"})
+
+    def test_activity_does_not_push_the_sessions_end_back(self):
+        self.client.post(reverse("accounts:login"), {"username": "btp.cv", "password": PASSWORD})
+        self.client.get(reverse("reports:list"))
+        signed_in = self.client.session["signed_in_at"]
+        end = self.client.session.get_expiry_date()
+        self.assertAlmostEqual(end.timestamp(), signed_in + settings.SESSION_COOKIE_AGE, delta=5)
+        session = self.client.session
+        session["last_seen"] -= 120  # the next request writes the session
+        session.save()
+        self.client.get(reverse("reports:detail", args=[self.report.pk]))
+        self.assertNotEqual(self.client.session["last_seen"], session["last_seen"])
+        self.assertEqual(self.client.session.get_expiry_date(), end)
+        stored = Session.objects.get(session_key=self.client.session.session_key)
+        self.assertAlmostEqual(stored.expire_date.timestamp(), end.timestamp(), delta=1)

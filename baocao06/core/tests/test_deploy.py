@@ -19,6 +19,7 @@ def test_production_settings_pass_check_deploy_at_warning_level():
         DJANGO_SETTINGS_MODULE="baocao06.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="baocao06.example.vn",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -54,12 +55,6 @@ class HeaderTests(TestCase):
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertEqual(response["X-Frame-Options"], "DENY")
         self.assertEqual(len(response["X-Request-ID"]), 32)
-
-    def test_a_well_formed_request_id_from_the_proxy_is_kept(self):
-        response = self.client.get(reverse("accounts:login"), HTTP_X_REQUEST_ID="proxy-abc-12345678")
-        self.assertEqual(response["X-Request-ID"], "proxy-abc-12345678")
-        forged = self.client.get(reverse("accounts:login"), HTTP_X_REQUEST_ID="<script>")
-        self.assertNotEqual(forged["X-Request-ID"], "<script>")
 
     def test_health_answers_when_the_database_does(self):
         self.assertEqual(self.client.get(reverse("healthz")).json(), {"status": "ok"})

@@ -27,3 +27,35 @@ class DatabaseOutageTests(BaseTestCase):
         self.assertEqual(response.status_code, 503)
         self.assertIn("không kết nối được cơ sở dữ liệu", response.content.decode())
         self.assertNotIn("shutting down", response.content.decode())
+
+
+class OutageBeforeTheViewTests(BaseTestCase):
+    """The database can fail in a middleware (reading the signed-in person), not only in a view."""
+
+    def test_a_page_answers_503_when_the_person_cannot_be_read(self):
+        self.login(self.reporter)
+        self.client.raise_request_exception = False
+        failing = mock.patch(
+            "django.contrib.auth.middleware.auth.get_user", side_effect=OperationalError("the database is restarting")
+        )
+        with failing, self.assertLogs("baocao06.db", "ERROR"):
+            response = self.client.get(reverse("reports:detail", args=[self.report.pk]))
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response["Retry-After"], "5")
+        self.assertIn("không kết nối được cơ sở dữ liệu", response.content.decode())
+        self.assertNotIn("restarting", response.content.decode())
+
+    def test_autosave_answers_503_json_when_the_person_cannot_be_read(self):
+        self.login(self.reporter)
+        self.client.raise_request_exception = False
+        with mock.patch("django.contrib.auth.middleware.auth.get_user", side_effect=OperationalError("down")):
+            response = self.autosave(self.report, "I.1", {"fields": {"body": "x"}})
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["code"], "unavailable")
+
+    def test_other_errors_still_answer_500(self):
+        self.login(self.reporter)
+        self.client.raise_request_exception = False
+        with mock.patch("django.contrib.auth.middleware.auth.get_user", side_effect=RuntimeError("bug")):
+            response = self.client.get(reverse("reports:list"))
+        self.assertEqual(response.status_code, 500)

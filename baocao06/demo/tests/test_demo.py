@@ -4,7 +4,7 @@ import datetime as dt
 import io
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,6 +73,7 @@ class DemoTests(TestCase):
         self.assertTrue(Notification.objects.filter(user__username="btp.chuyenvien", kind="returned").exists())
         self.assertTrue(Notification.objects.filter(user__username="btp.chuyenvien", kind="deadline_near").exists())
 
+    @override_settings(DEBUG=True)  # load_demo refuses to run anywhere else
     def test_loading_again_changes_nothing(self):
         out = io.StringIO()
         call_command("load_demo", stdout=out)

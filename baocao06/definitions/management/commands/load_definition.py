@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from baocao06.audit.actions import command_actor
 from baocao06.definitions.actions import do_load_definition
 from baocao06.definitions.spec import SpecError
 
@@ -16,11 +17,13 @@ class Command(BaseCommand):
             dest="new_version",
             help="nạp nội dung của tệp dưới phiên bản này (lưu ở dạng YAML chuẩn, như export_definition)",
         )
+        parser.add_argument("--user", help="tên đăng nhập ghi vào nhật ký (mặc định: tên lệnh và tài khoản máy)")
 
     def handle(self, *args, **options):
         try:
             text = options["file"].read_text(encoding="utf-8")
-            definition, created = do_load_definition(text, version=options["new_version"])
+            actor = command_actor("load_definition", options["user"])
+            definition, created = do_load_definition(text, actor=actor, version=options["new_version"])
         except OSError as exc:
             raise CommandError(f"Không đọc được {options['file']}: {exc.strerror}") from exc
         except SpecError as exc:

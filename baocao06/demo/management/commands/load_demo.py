@@ -1,6 +1,7 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from baocao06.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS, build_demo
@@ -13,6 +14,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # The demo's accounts share a public password and a public second-factor key.
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo chỉ chạy khi DEBUG=1 (máy phát triển, bản minh họa): các tài khoản minh họa dùng "
+                "mật khẩu và khóa xác thực công khai, không bao giờ được có trên hệ thống thật."
+            )
         started = time.perf_counter()
         # `make demo` runs with DEBUG on; the load needs no log of its ~100,000 queries.
         with override_settings(DEBUG=False):

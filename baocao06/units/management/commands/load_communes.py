@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from baocao06.audit.actions import command_actor
 from baocao06.units.loading import LoadError, load_communes
 
 
@@ -17,10 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, help="tệp CSV khác (cùng các cột với communes-2025.csv)")
+        parser.add_argument("--user", help="tên đăng nhập ghi vào nhật ký (mặc định: tên lệnh và tài khoản máy)")
 
     def handle(self, *args, **options):
         try:
-            result = load_communes(options["file"])
+            result = load_communes(options["file"], actor=command_actor("load_communes", options["user"]))
         except LoadError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Đã nạp {result.summary()}."))

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from baocao06.audit.actions import command_actor
 from baocao06.units.loading import UNIT_FILES, LoadError, load_units
 
 
@@ -14,9 +15,12 @@ class Command(BaseCommand):
         "Tệp có lỗi thì không nạp gì và báo tên tệp, số dòng."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument("--user", help="tên đăng nhập ghi vào nhật ký (mặc định: tên lệnh và tài khoản máy)")
+
     def handle(self, *args, **options):
         try:
-            result = load_units()
+            result = load_units(actor=command_actor("load_units", options["user"]))
         except LoadError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Đã nạp {result.summary()}."))
