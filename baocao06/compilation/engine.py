@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Sum
 
 from baocao06.audit.actions import record
 from baocao06.core import clock
+from baocao06.core.vietnamese import collation_key
 from baocao06.definitions import cells
 from baocao06.definitions.expressions import _ratio
 from baocao06.reports.models import Report, ReportStatus, ReportVersion
@@ -26,6 +27,7 @@ from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
+from .values import free_row_labels
 
 FORMAT = "baocao06/national"
 FORMAT_VERSION = 1
@@ -204,16 +206,7 @@ class _Compiler:
         ):
             sums[(part, group, merge)][column] = _dec(total)
             counts[(part, group, merge)] = max(counts[(part, group, merge)], n)
-        free_labels = {
-            (part, merge): label
-            for part, merge, label in self.values.filter(
-                kind=PartKind.TABLE, part__in=[t.key for t in tables], merge_key__startswith="~"
-            )
-            .filter(column__in=[t.label_column["key"] for t in tables])
-            .values_list("part", "merge_key")
-            .annotate(label=Max("text"))
-            .order_by()
-        }
+        free_labels = free_row_labels(self.values, tables)
         # A unit reports a service table when it gives the applications of at least one row.
         table_units = dict(
             self.values.filter(part__in=[t.key for t in tables], column=block["total"])
@@ -304,7 +297,7 @@ class _Compiler:
                 rows.append(row)
         free_keys = sorted(
             (key for key in sums if key[0] == table.key and key[2].startswith("~")),
-            key=lambda key: (key[1], free_labels.get((table.key, key[2]), key[2])),
+            key=lambda key: (key[1], collation_key(free_labels.get((table.key, key[2]), key[2]))),
         )
         for key in free_keys:
             values = values_of(key)
