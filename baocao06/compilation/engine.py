@@ -81,15 +81,21 @@ def _rate(online, total) -> Decimal | None:
 # --- Choosing the versions ------------------------------------------------------------------------
 
 
+def _selected(round_, provisional: bool):
+    statuses = [ReportStatus.ACCEPTED] + ([ReportStatus.SUBMITTED] if provisional else [])
+    return Report.objects.filter(round=round_, status__in=statuses, current_version__isnull=False)
+
+
 def select_versions(round_, *, provisional: bool = False) -> list[int]:
     """Final: the current version of every accepted report. Provisional: of every submitted or
     accepted report (a returned report's version was sent back and is left out)."""
-    statuses = [ReportStatus.ACCEPTED] + ([ReportStatus.SUBMITTED] if provisional else [])
-    return list(
-        Report.objects.filter(round=round_, status__in=statuses, current_version__isnull=False)
-        .order_by("current_version_id")
-        .values_list("current_version_id", flat=True)
-    )
+    selected = _selected(round_, provisional).order_by("current_version_id")
+    return list(selected.values_list("current_version_id", flat=True))
+
+
+def has_versions(round_, *, provisional: bool = False) -> bool:
+    """Whether `select_versions` would find anything (one cheap query, for refusing a request at once)."""
+    return _selected(round_, provisional).exists()
 
 
 # --- The national tables --------------------------------------------------------------------------

@@ -120,9 +120,10 @@ class CompiledVersionsTest(BaseTestCase):
         self.login(self.secretariat)
         for provisional in ("0", "1"):
             with self.subTest(provisional=provisional):
-                response = self.client.post(
-                    reverse("compilation:compile", args=[self.round.pk]), {"provisional": provisional}
-                )
+                with self.captureOnCommitCallbacks(execute=True):  # the queued compilation runs (test backend)
+                    response = self.client.post(
+                        reverse("compilation:compile", args=[self.round.pk]), {"provisional": provisional}
+                    )
                 self.assertEqual(response.status_code, 302)
                 snapshot = Snapshot.objects.filter(round=self.round).order_by("-number").first()
                 self.assertEqual(snapshot.provisional, provisional == "1")
