@@ -119,8 +119,11 @@ def give_back(task: DBTaskResult, worker_id: str, reason: str) -> bool:
     return bool(taken)
 
 
-def reap(now: dt.datetime | None = None) -> int:
-    """Take back every RUNNING task whose worker has not beaten within the lease; returns how many."""
+def reap(now: dt.datetime | None = None, *, alive: str = "") -> int:
+    """Take back every RUNNING task whose worker has not beaten within the lease; returns how many.
+
+    `alive` is the calling worker's id: its own tasks are never taken back by itself, even when its
+    beats were held up (SQLite's write lock during a long compile)."""
     now = now or timezone.now()
     limit = now - lease()
     running = list(
@@ -129,13 +132,13 @@ def reap(now: dt.datetime | None = None) -> int:
     taken = 0
     if running:
         workers = {t.worker_ids[-1] for t in running if t.worker_ids}
-        alive = set(
+        beating = set(
             WorkerBeat.objects.filter(worker_id__in=workers, beat_at__gte=limit).values_list("worker_id", flat=True)
-        )
+        ) | {alive}
         for task in running:
             worker = task.worker_ids[-1] if task.worker_ids else ""
             # No beat at all: a worker that never beat (another kind of worker) gets a lease from its start.
-            if worker in alive or (task.started_at and task.started_at >= limit and not _ever_beat(worker)):
+            if worker in beating or (task.started_at and task.started_at >= limit and not _ever_beat(worker)):
                 continue
             taken += give_back(task, worker, "Máy chủ nền dừng đột ngột khi đang chạy")
     taken += _fail_unqueued_jobs(limit)

@@ -65,7 +65,7 @@ class Heartbeat(threading.Thread):
                 lease = leases.lease().total_seconds()
                 # Reaping reads the queue's running tasks: twice per lease is often enough.
                 if now - self.healthy_since >= lease and now - reaped >= lease / 2:
-                    leases.reap()
+                    leases.reap(alive=self.worker_id)
                     reaped = now
             except DatabaseError as exc:
                 self.healthy_since = None

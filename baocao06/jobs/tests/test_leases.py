@@ -93,6 +93,13 @@ class LeaseTests(BaseTestCase):
         self.assertEqual(task.status, "RUNNING")
         self.assertEqual(Generation.objects.get(pk=generation.pk).status, "running")
 
+    def test_a_worker_never_takes_back_its_own_task_even_when_its_beats_were_held_up(self):
+        task = self.running(self.generation(), ["me"])
+        self.beat("me", LEASE + 30)  # SQLite's write lock held its beats during a long compile
+        self.assertEqual(leases.reap(now=self.now, alive="me"), 0)
+        self.assertEqual(DBTaskResult.objects.get(pk=task.pk).status, "RUNNING")
+        self.assertEqual(leases.reap(now=self.now), 1)  # another worker does
+
     def test_a_worker_that_never_beat_gets_a_lease_from_the_task_s_start(self):
         young = self.running(self.generation(), ["x"], started_ago=LEASE - 10)
         old = self.running(self.generation(), ["y"], started_ago=LEASE + 10)
