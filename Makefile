@@ -7,11 +7,13 @@ PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/baocao06
 # PostgreSQL database of `make bench` (created when missing; national-scale data, ~2 GB).
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/baocao06_bench
+# PostgreSQL database of `make loadtest` (created when missing; each run adds its own round).
+LOADTEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/baocao06_load
 # The demo and the tests run with a throwaway key and local settings; production sets its own.
 LOCAL := DEBUG=1 BAOCAO06_INSECURE_DEV_KEY=1
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: demo test venv lint check browser bench clean-demo lock
+.PHONY: demo test venv lint check browser bench loadtest clean-demo lock
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -86,3 +88,10 @@ bench: venv
 	  DATABASE_URL="$(BENCH_PG_URL)" $(LOCAL) $(PY) manage.py load_demo > /dev/null && \
 	  DATABASE_URL="$(BENCH_PG_URL)" $(LOCAL) $(PY) manage.py bench $(BENCH) $(BENCH_ARGS); \
 	else echo "--- PostgreSQL not reachable at $(BENCH_PG_URL): benchmarks ran on SQLite only"; fi
+
+## loadtest: autosave by browser and API at rising rates and the deadline surge, against gunicorn with
+## several workers on 127.0.0.1 and PostgreSQL (LOADTEST_PG_URL). Options: LOADTEST_ARGS="--rates 50,100,150"
+loadtest: venv
+	@$(PY) scripts/pg_available.py "$(LOADTEST_PG_URL)" --create || { echo "PostgreSQL not reachable at $(LOADTEST_PG_URL)" >&2; exit 1; }
+	DATABASE_URL="$(LOADTEST_PG_URL)" $(LOCAL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL="$(LOADTEST_PG_URL)" $(LOCAL) $(PY) manage.py loadtest $(LOADTEST_ARGS)

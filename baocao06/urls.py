@@ -16,6 +16,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
     path("tai-khoan/", include("baocao06.accounts.urls")),
     path("ky-bao-cao/", include("baocao06.rounds.urls")),
+    path("mau-bao-cao/", include("baocao06.definitions.urls")),
     path("bao-cao/", include("baocao06.reports.urls")),
     path("bao-cao/", include("baocao06.workbooks.urls")),
     path("bao-cao/", include("baocao06.review.urls")),

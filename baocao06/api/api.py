@@ -207,11 +207,14 @@ def put_part(
         raise Http404
     if not if_match:
         return 428, {"code": "if_match_required", "error": "Cần tiêu đề If-Match với ETag của phần này (đọc bằng GET)."}
-    part = ReportPart.objects.filter(report=report, key=key).first()
-    current = part.revision if part else 0
-    base = current if if_match.strip() == "*" else presenters.revision_from_etag(if_match)
+    # The part is read here only for "*" or a malformed tag; a named revision goes straight to the
+    # action, which reads the part under the report's lock anyway (one query less per autosave).
+    base = presenters.revision_from_etag(if_match) if if_match.strip() != "*" else None
     if base is None:
-        return 412, presenters.stale_body(view, key, part, "If-Match không khớp ETag nào của phần này.")
+        part = ReportPart.objects.filter(report=report, key=key).first()
+        if if_match.strip() != "*":
+            return 412, presenters.stale_body(view, key, part, "If-Match không khớp ETag nào của phần này.")
+        base = part.revision if part else 0
     try:
         result = do_save_part(
             report, key, payload.data.model_dump(), base_revision=base, actor=token.user, source="api"
@@ -223,7 +226,7 @@ def put_part(
     except NotEditable as exc:
         return 409, {"code": "not_editable", "error": str(exc)}
     response["ETag"] = presenters.etag(result.part.revision)
-    return presenters.part_out(view, key, result.part, changed=result.changed, context=context_for(report))
+    return presenters.part_out(view, key, result.part, changed=result.changed, cleaned=(result.clean, result.problems))
 
 
 @api.post("/reports/{report_id}/check", response={200: CheckOut, **ERRORS}, summary="Kiểm tra cả báo cáo")

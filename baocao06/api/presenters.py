@@ -84,11 +84,18 @@ def report_out(report) -> dict:
 
 
 def part_out(
-    view: UnitView, key: str, part: ReportPart | None, *, changed: bool | None = None, context: dict | None = None
+    view: UnitView,
+    key: str,
+    part: ReportPart | None,
+    *,
+    changed: bool | None = None,
+    context: dict | None = None,
+    cleaned: tuple | None = None,
 ) -> dict:
-    """One part as the API shows it; `context` is the round's engine context (rounds/settings.py)."""
+    """One part as the API shows it; `context` is the round's engine context (rounds/settings.py).
+    `cleaned` is the engine's (clean, problems) of this very data when the caller has it already."""
     data = part.data if part else ({"rows": []} if key in view.table_index else {"fields": {}})
-    clean, problems = clean_part(view, key, data, **(context or {}))
+    clean, problems = cleaned if cleaned is not None else clean_part(view, key, data, **(context or {}))
     if key in view.table_index:
         values = table_content(clean)
         ignored = [

@@ -7,7 +7,7 @@ services, PL04 ~30, PL05 ~25, PL06 ~10, PL07 the matrix), magnitudes as in BRIEF
 are missing (no version), late, returned, or revised (returned, then a second version accepted).
 
 Content is built directly in the canonical submitted format (docs/data-formats.md), not through the
-actions: versions and their `VersionValue` rows (`compilation.values.rows_for`) are bulk-inserted, in
+actions: versions and their `VersionValue` rows (`compilation.values.value_tuples`) are bulk-inserted, in
 one transaction, so a round that exists is complete. `build_round(units=12)` builds a small one for
 tests; the same seed always gives the same content for a unit.
 """
@@ -295,8 +295,8 @@ def build_round(units: int | None = None, out=None):
 
 def _build(count, say, start):
     from baocao06.accounts.models import GlobalRole, User
-    from baocao06.compilation.models import VersionValue
-    from baocao06.compilation.values import rows_for
+    from baocao06.compilation.values import insert as insert_values
+    from baocao06.compilation.values import value_tuples
     from baocao06.reports.actions import content_hash
     from baocao06.reports.models import Report, ReportStatus, ReportVersion
     from baocao06.rounds.actions import do_open_round
@@ -367,8 +367,8 @@ def _build(count, say, start):
         ReportVersion.objects.bulk_create(versions)
         for version in versions:
             version.report.current_version_id = version.pk  # the last one of each report wins
-        values = [v for version in versions for v in rows_for(version, layout, version.report.unit_id)]
-        VersionValue.objects.bulk_create(values, batch_size=5000)
+        values = [v for version in versions for v in value_tuples(version, layout, version.report.unit_id)]
+        insert_values(values, batch=5000)
         total_values += len(values)
         fields = ["status", "last_activity_at", "last_activity_by", "first_submitted_at", "submitted_at", "late"]
         Report.objects.bulk_update(touched, [*fields, "current_version"], batch_size=500)

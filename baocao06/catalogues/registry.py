@@ -25,11 +25,16 @@ class Catalogue:
     fields: frozenset[str]
     audience_field: str
     label_field: str
+    label: str = ""  # what the Secretariat's editor calls it
 
 
 CATALOGUES = {
     "services": Catalogue(
-        "services", frozenset({"code", "number", "name", "programme", "owner", "decision"}), "owner", "name"
+        "services",
+        frozenset({"code", "number", "name", "programme", "owner", "decision"}),
+        "owner",
+        "name",
+        "Dịch vụ công (Đề án 06, Quyết định 422, Quyết định 206)",
     ),
     "r175_tasks": Catalogue(
         "r175_tasks",
@@ -38,6 +43,7 @@ CATALOGUES = {
         ),
         "lead_units",
         "title",
+        "Nhiệm vụ theo Nghị quyết 175/NQ-CP",
     ),
 }
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 
 from baocao06.audit.actions import record
 from baocao06.core import clock
@@ -27,6 +27,7 @@ from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
+from .sums import Sums, number_sums
 from .values import free_row_labels
 
 FORMAT = "baocao06/national"
@@ -109,6 +110,7 @@ class _Compiler:
         self.layout = round_.get_layout()
         self.block = self.layout.compilation or {}
         self.values = VersionValue.objects.filter(version_id__in=self.ids)
+        self._sums: Sums | None = None
 
     # units -----------------------------------------------------------------------------------
     def load_units(self) -> None:
@@ -201,15 +203,9 @@ class _Compiler:
             return []
         tables = [self.layout.table_index[k] for k in block["tables"]]
         costs = self.block.get("costs")
-        parts = [t.key for t in tables] + ([costs["table"]] if costs else [])
         sums: dict[tuple[str, str, str], dict[str, Decimal]] = defaultdict(dict)
         counts: dict[tuple[str, str, str], int] = defaultdict(int)
-        for part, group, merge, column, total, n in (
-            self.values.filter(part__in=parts, number__isnull=False)  # numbers: table cells only
-            .values_list("part", "group", "merge_key", "column")
-            .annotate(total=Sum("number"), n=Count("id"))
-            .order_by()
-        ):
+        for part, group, merge, column, total, n in self.number_sums().groups:
             sums[(part, group, merge)][column] = _dec(total)
             counts[(part, group, merge)] = max(counts[(part, group, merge)], n)
         free_labels = free_row_labels(self.values, tables)
@@ -357,21 +353,25 @@ class _Compiler:
             },
         }
 
+    def number_sums(self) -> Sums:
+        """The service tables' numbers summed by group and, for the rankings, by version (read once)."""
+        if self._sums is None:
+            block = self.block["services"]
+            costs = self.block.get("costs")
+            parts = list(block["tables"]) + ([costs["table"]] if costs else [])
+            columns = [block["total"], block["online"], block["savings"]]
+            self._sums = number_sums(self.ids, parts, list(block["tables"]), columns)
+        return self._sums
+
     # rankings --------------------------------------------------------------------------------
     def rankings(self) -> dict:
         block = self.block.get("services")
         if not block:
             return {"provinces": [], "ministries": []}
-        columns = [block["total"], block["online"], block["savings"]]
         per_unit: dict[int, dict[str, Decimal]] = defaultdict(dict)
         unit_of = {u["_version"]: unit_id for unit_id, u in self.unit_by_id.items()}
-        # By version (one per unit): the (part, column, version) index covers the query.
-        for version_id, column, total in (
-            self.values.filter(part__in=block["tables"], column__in=columns, number__isnull=False)
-            .values_list("version_id", "column")
-            .annotate(total=Sum("number"))
-            .order_by()
-        ):
+        # By version (one per unit), read with the services' sums (compilation/sums.py).
+        for version_id, column, total in self.number_sums().ranked:
             per_unit[unit_of[version_id]][column] = _dec(total)
         out = {}
         for name, group in (("provinces", "provinces"), ("ministries", "ministries")):

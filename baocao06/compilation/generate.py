@@ -42,8 +42,8 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes."""
     from .outputs.docx import write_docx
     from .outputs.tabular import write_csv_zip, write_json
+    from .outputs.unit_sheets import UnitSource
     from .outputs.xlsx import write_workbook
-    from .unit_tables import iter_unit_tables
 
     def tell(percent: int, step: str) -> None:
         if progress:
@@ -59,7 +59,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     write_workbook(
         data,
         layout,
-        iter_unit_tables(snapshot_version_ids(snapshot), layout),
+        UnitSource(snapshot_version_ids(snapshot), layout),
         paths[OutputKind.XLSX],
         progress=lambda fraction, step: tell(int(10 + fraction * 40), step),
     )

@@ -35,6 +35,11 @@ def _number(value) -> int | float:
     return whole if whole == value else float(value)
 
 
+def unit_names(version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """(unit key, unit name) of each version."""
+    return _units(version_ids)
+
+
 def _units(version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     rows = ReportVersion.objects.filter(pk__in=version_ids).values_list("pk", "report__unit__key", "report__unit__name")
     return {pk: (key, name) for pk, key, name in rows}

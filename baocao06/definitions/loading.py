@@ -20,13 +20,14 @@ def check_text(text: str) -> Spec:
 
 @transaction.atomic
 def store_definition(text: str, user=None) -> tuple[Definition, bool]:
-    """Store a definition version; the same text again is a no-op, other text under an existing
-    (key, version) is refused — versions are immutable."""
+    """Store a definition version; the same content again is a no-op, other content under an
+    existing (key, version) is refused — versions are immutable."""
     spec = check_text(text)
     checksum = hashlib.sha256(text.encode()).hexdigest()
     existing = Definition.objects.filter(key=spec.key, version=spec.version).first()
     if existing:
-        if existing.checksum != checksum:
+        # The same content written differently (the canonical export of a commented file) is the same version.
+        if existing.checksum != checksum and Spec.model_validate(existing.spec) != spec:
             raise SpecError(
                 [("version", f"phiên bản {spec.key} {spec.version} đã có với nội dung khác; hãy đặt phiên bản mới")]
             )

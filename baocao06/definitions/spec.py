@@ -283,13 +283,19 @@ def parse_yaml(text: str) -> Any:
 
 def load_spec(text: str, catalogues: Mapping[str, frozenset[str]] | None = None) -> Spec:
     """Parse and check a definition; `catalogues` maps catalogue names to their item fields."""
-    data = parse_yaml(text)
+    return spec_from_data(parse_yaml(text), catalogues)
+
+
+def spec_from_data(data: Any, catalogues: Mapping[str, frozenset[str]] | None = None) -> Spec:
+    """Check a definition document (what the YAML file holds, as plain data): the same checks as
+    `load_spec`, used by the Secretariat's editor on every change."""
     if not isinstance(data, dict):
         raise SpecError([("tệp", "định nghĩa phải là một bảng khóa: giá trị (YAML mapping)")])
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError([(_place(data, err["loc"]), _message(err)) for err in exc.errors()]) from None
+        errors = [err for err in exc.errors() if _relevant(data, err["loc"])]
+        raise SpecError([(_place(data, err["loc"]), _message(err)) for err in errors]) from None
     problems = _check(spec, catalogues)
     if problems:
         raise SpecError(problems)
@@ -303,13 +309,46 @@ _PYDANTIC_MESSAGES = {
     "enum": "giá trị không hợp lệ, phải là một trong: {expected}",
     "string_pattern_mismatch": "mã không hợp lệ (chỉ chữ không dấu, số, '.', '_' và '-')",
     "too_short": "danh sách không được rỗng",
+    "string_type": "phải là một chuỗi ký tự",
+    "string_too_long": "quá dài",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "decimal_parsing": "phải là một số",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "list_type": "phải là một danh sách",
+    "dict_type": "phải là một bảng khóa: giá trị",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "date_from_datetime_parsing": "ngày không hợp lệ (YYYY-MM-DD)",
+    "date_parsing": "ngày không hợp lệ (YYYY-MM-DD)",
+    "date_type": "ngày không hợp lệ (YYYY-MM-DD)",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
 }
+# A narrative field is either a field or `use: fieldset`; pydantic reports both readings of a broken
+# item — keep only the one the item was meant as (it has `use` or it does not).
+_FIELD_TAGS = {"FieldSpec": False, "UseFieldset": True}
+
+
+def _relevant(data: Any, loc: tuple) -> bool:
+    node = data
+    for step in loc:
+        if isinstance(step, str) and step in _FIELD_TAGS:
+            return isinstance(node, dict) and ("use" in node) == _FIELD_TAGS[step]
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            return True
+    return True
 
 
 def _message(err: dict) -> str:
     template = _PYDANTIC_MESSAGES.get(err["type"])
     if template:
-        return template.format(expected=(err.get("ctx") or {}).get("expected", ""))
+        ctx = err.get("ctx") or {}
+        return template.format(expected=ctx.get("expected", ""), ge=ctx.get("ge", ""), le=ctx.get("le", ""))
     return err["msg"]
 
 

@@ -401,3 +401,27 @@ def report_content(view: UnitView, parts: Mapping[str, Mapping], baseline=None, 
             clean, _ = clean_section(view.layout.section_index[key], parts.get(key))
             sections[key] = {"fields": {k: v for k, v in clean.items() if v}}
     return {"sections": sections, "tables": tables}
+
+
+def check_for_submission(
+    view: UnitView, parts: Mapping[str, Mapping], *, baseline=None, settings=None
+) -> tuple[list[Problem], dict]:
+    """`validate_report(final=True)` and `report_content` in one pass: each part is cleaned once.
+
+    `final` only adds problems (required cells and fields), never changes a value, so the content
+    of the final cleaning is the content of the ordinary one.
+    """
+    problems: list[Problem] = []
+    sections: dict[str, dict] = {}
+    tables: dict[str, dict] = {}
+    for key in view.part_keys:
+        if key in view.table_index:
+            table = view.table_index[key]
+            result = clean_table(table, parts.get(key), final=True, baseline=baseline, settings=settings)
+            tables[key] = table_content(result)
+            problems += result.problems
+        else:
+            clean, section_problems = clean_section(view.layout.section_index[key], parts.get(key), final=True)
+            sections[key] = {"fields": {k: v for k, v in clean.items() if v}}
+            problems += section_problems
+    return problems, {"sections": sections, "tables": tables}

@@ -150,7 +150,7 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
             dispatch_date=dt.date(2024, 6, 10),
         )
         out(f"Kỳ 1: {first.title} — {first.reports.count()} đơn vị; điền, gửi, nhắc hạn, thẩm định…")
-        counts = replay_round(first, script_1, secretariat, people_of)
+        counts = replay_round(first, script_1, secretariat, people_of, out)
         out(f"  {counts}")
         with clock.frozen_at(aware(dt.date(2024, 7, 5), 16)):
             snapshot = compile_round(first, actor=secretariat)
@@ -171,7 +171,7 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
             previous=first,
         )
         out(f"Kỳ 2: {second.title} — nhiệm vụ chưa hoàn thành được chuyển tiếp từ kỳ 1; điền, gửi, nhắc hạn…")
-        counts = replay_round(second, script_2, secretariat, people_of)
+        counts = replay_round(second, script_2, secretariat, people_of, out)
         out(f"  {counts}")
         with clock.frozen_at(aware(dt.date(2024, 12, 20), 10)):
             snapshot = compile_round(second, provisional=True, actor=secretariat)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from baocao06.core import clock
 from baocao06.core.vietnamese import format_number
 from baocao06.definitions.validation import blocking, clean_part
 from baocao06.notifications.reminders import send_due_reminders
-from baocao06.reports.actions import context_for, do_save_part, do_submit_report, view_for
+from baocao06.reports.actions import context_for, do_save_part, do_save_parts, do_submit_report, view_for
 from baocao06.review.actions import do_accept_report, do_add_comment, do_reply, do_return_report
 from baocao06.review.anchors import Anchor, resolve
 from baocao06.review.explanations import do_answer_explanation, do_request_explanation
@@ -27,6 +28,7 @@ from baocao06.rounds.actions import do_grant_extension
 
 from .generator import Filler
 
+SITTING = 6  # parts of a report the replay saves at once (one bulk save, one audit event per part)
 CELL_REMARK = "Số liệu cột «{column}» chưa khớp với số liệu trên Cổng Dịch vụ công quốc gia; đề nghị rà soát lại."
 SECTION_REMARK = "Đề nghị bổ sung số liệu cụ thể, so sánh với cùng kỳ năm trước."
 FIX_SENTENCE = "Bổ sung theo nhận xét của Thư ký Tổ công tác: các chỉ tiêu chính đều tăng so với cùng kỳ năm 2023."
@@ -53,10 +55,17 @@ class Timeline:
     def at(self, moment: dt.datetime, step: Callable[[], object]) -> None:
         self.events.append((moment, len(self.events), step))
 
-    def run(self) -> None:
-        for moment, _, step in sorted(self.events, key=lambda e: (e[0], e[1])):
+    def run(self, out: Callable[[str], object] | None = None) -> None:
+        """Run the steps in time order; `out` hears how far it is about every tenth of the way."""
+        events = sorted(self.events, key=lambda e: (e[0], e[1]))
+        started = time.perf_counter()
+        every = max(1, len(events) // 10)
+        for done, (moment, _, step) in enumerate(events, 1):
             with clock.frozen_at(moment):
                 step()
+            if out is not None and (done % every == 0 or done == len(events)):
+                day = timezone.localtime(moment).strftime("%d/%m/%Y")
+                out(f"  {done:>5}/{len(events)} bước (đến ngày {day}), {time.perf_counter() - started:.0f} s")
         self.events.clear()
 
 
@@ -78,9 +87,30 @@ class RoundScript:
 
 
 def save(report, key: str, data: dict, actor) -> None:
-    """Save one part on top of whatever revision it has now (the demo never conflicts with itself)."""
-    revision = report.parts.filter(key=key).values_list("revision", flat=True).first() or 0
-    do_save_part(report, key, data, base_revision=revision, actor=actor)
+    """Save one part on top of whatever revision it has now (the demo never conflicts with itself).
+
+    The revisions the page would hold are kept on the report (`demo_revisions`, filled by
+    `replay_round` from the parts it reads anyway), so a save does not ask the database first."""
+    known = report.__dict__.get("demo_revisions")
+    if known is None:
+        revision = report.parts.filter(key=key).values_list("revision", flat=True).first() or 0
+    else:
+        revision = known.get(key, 0)
+    result = do_save_part(report, key, data, base_revision=revision, actor=actor)
+    if known is not None:
+        known[key] = result.part.revision
+
+
+def save_sitting(report, parts: dict[str, dict], actor) -> None:
+    """Several parts typed in one sitting, saved at its end: one bulk save, one audit event per part
+    (the same trail as saving them one by one), on the revisions the page holds."""
+    known = report.__dict__.get("demo_revisions")
+    if known is None:
+        known = dict(report.parts.values_list("key", "revision"))
+    base = {key: known.get(key, 0) for key in parts}
+    results = do_save_parts(report, parts, base, actor=actor, source="browser", each_audited=True)
+    known.update({key: result.part.revision for key, result in results.items()})
+    report.demo_revisions = known
 
 
 def merge_carried(view, filler: Filler, parts: dict, existing: dict) -> dict:
@@ -181,9 +211,13 @@ def plan_report(timeline: Timeline, report, script: RoundScript, people, secreta
     filler = Filler(view, script.seed, report.unit.name)
     parts = merge_carried(view, filler, filler.report(completeness), existing)
     moment = office(script.fill_from + dt.timedelta(hours=rng.randint(0, 100)))
-    for key, data in parts.items():
+    sitting: dict[str, dict] = {}
+    for n, (key, data) in enumerate(parts.items(), 1):
         moment += dt.timedelta(minutes=rng.randint(2, 25))
-        timeline.at(moment, lambda key=key, data=data: save(report, key, data, reporter))
+        sitting[key] = data
+        if len(sitting) == SITTING or n == len(parts):
+            timeline.at(moment, lambda sitting=sitting: save_sitting(report, sitting, reporter))
+            sitting = {}
     if fate == "draft":
         return fate
     late = fate == "submitted" and rng.random() < script.late_share
@@ -267,19 +301,26 @@ def plan_follow_up(timeline: Timeline, round_, script: RoundScript, fates: dict,
         )
 
 
-def replay_round(round_, script: RoundScript, secretariat, people_of) -> dict[str, int]:
+def replay_round(round_, script: RoundScript, secretariat, people_of, out=None) -> dict[str, int]:
     """Plan every report of the round and the Secretariat's follow-up, then run the timeline."""
     rng = random.Random(script.seed)
     timeline = Timeline()
     fates: dict[int, str] = {}
-    reports = round_.reports.select_related("unit").order_by("unit__kind_order", "unit__sort_key")
-    existing = {r.pk: {p.key: p.data for p in r.parts.all()} for r in reports.prefetch_related("parts")}
+    reports = list(
+        round_.reports.select_related("unit").prefetch_related("parts").order_by("unit__kind_order", "unit__sort_key")
+    )
+    existing = {}
+    for report in reports:
+        parts = list(report.parts.all())
+        existing[report.pk] = {p.key: p.data for p in parts}
+        report.demo_revisions = {p.key: p.revision for p in parts}
+        report._prefetched_objects_cache = {}  # later reads of its parts go to the database
     for report in reports:
         fates[report.pk] = plan_report(
             timeline, report, script, people_of(report.unit), secretariat, rng, existing.get(report.pk, {})
         )
     plan_follow_up(timeline, round_, script, fates, secretariat, people_of, rng)
-    timeline.run()
+    timeline.run(out)
     counts: dict[str, int] = {}
     for status in round_.reports.values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1

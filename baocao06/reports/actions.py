@@ -9,18 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from baocao06.audit.actions import record
+from baocao06.audit.actions import record, record_many
 from baocao06.catalogues.task_records import record_tasks
 from baocao06.compilation.values import store as store_values
 from baocao06.core import clock
 from baocao06.definitions import cells
-from baocao06.definitions.validation import Problem, blocking, clean_part, report_content, validate_report
+from baocao06.definitions.validation import Problem, blocking, check_for_submission, clean_part
 from baocao06.rounds.settings import engine_context
 
 from . import workflow
@@ -75,12 +74,30 @@ class IdempotencyMismatch(Exception):
     """The same idempotency key was used for a different request."""
 
 
-@dataclass
 class SaveResult:
-    part: ReportPart
-    clean: Any
-    problems: list[Problem]
-    changed: bool
+    """A saved part and, when asked for, what the engine makes of it (computed cells, problems).
+
+    The engine runs on first use, not in the action: the page and the API always ask (their answers
+    carry the computed cells), a replay or an import that does not ask does not pay for it.
+    """
+
+    def __init__(self, part: ReportPart, changed: bool, view, context: dict):
+        self.part, self.changed = part, changed
+        self._view, self._context = view, context
+        self._cleaned: tuple[Any, list[Problem]] | None = None
+
+    def _clean(self) -> tuple[Any, list[Problem]]:
+        if self._cleaned is None:
+            self._cleaned = clean_part(self._view, self.part.key, self.part.data, **self._context)
+        return self._cleaned
+
+    @property
+    def clean(self) -> Any:
+        return self._clean()[0]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self._clean()[1]
 
 
 def view_for(report: Report):
@@ -165,13 +182,23 @@ def part_changes(key: str, old: dict, new: dict) -> list[dict]:
 
 
 def _lock_editable(report: Report) -> tuple[Report, str]:
-    """The report row locked for this transaction, and the status a save moves it to."""
+    """The report row locked for this transaction, and the status a save moves it to.
+
+    Only what a save reads and writes is selected (its status, its round's status, the activity
+    columns): this runs on every autosave, where each column and join costs ORM time. The unit is
+    the one the caller already loaded (a report never changes unit).
+    """
     locked = (
         Report.objects.select_for_update(of=("self",))
-        .select_related("round", "unit")
-        .defer("round__layout")
+        .select_related("round")
+        .only("id", "status", "unit_id", "last_activity_at", "last_activity_by_id", "round__status")
         .get(pk=report.pk)
     )
+    locked.unit = report.unit
+    # The caller reads the part in a statement of its own once this lock is held: under READ COMMITTED
+    # a later statement sees what the previous holder of the lock committed, whereas a part joined into
+    # this locking query would come from the snapshot taken before the wait (a lost update when two
+    # saves of one part race).
     if not locked.round.is_open:
         raise NotEditable("Kỳ báo cáo đã khóa, không nhận thêm thay đổi.")
     try:
@@ -194,13 +221,16 @@ def _keep_refused(locked: Report, key: str, data: dict, base_revision: int, curr
 def _write_part(locked: Report, key: str, data: dict, part: ReportPart | None, actor, now) -> tuple[ReportPart, list]:
     """Store `data` as the part's next revision; returns the part and its cell changes."""
     changes = part_changes(key, part.data if part else {}, data)
-    current = part.revision if part else 0
-    part = part or ReportPart(report=locked, key=key)
-    part.data, part.revision = data, current + 1
-    part.updated_at, part.updated_by = now, _user(actor)
+    if part is not None:
+        # An existing row under the report's lock: a plain UPDATE of what changes (no savepoint).
+        part.data, part.revision = data, part.revision + 1
+        part.updated_at, part.updated_by = now, _user(actor)
+        part.save(update_fields=["data", "revision", "updated_at", "updated_by"])
+        return part, changes
+    part = ReportPart(report=locked, key=key, data=data, revision=1, updated_at=now, updated_by=_user(actor))
     try:
         with transaction.atomic():
-            part.save()
+            part.save(force_insert=True)
     except IntegrityError:
         raise NotEditable("Phần này vừa được tạo đồng thời ở nơi khác; hãy tải lại trang.") from None
     return part, changes
@@ -282,19 +312,27 @@ def do_save_part(
             changed = True
     if conflict is not None:
         raise Conflict(stale, conflict)
-    clean, problems = clean_part(view, key, part.data, **context_for(report))
-    return SaveResult(part, clean, problems, changed)
+    return SaveResult(part, changed, view, context_for(report))
 
 
 def do_save_parts(
-    report: Report, parts: dict[str, Any], base_revisions: dict[str, int], *, actor, source: str, **audit
+    report: Report,
+    parts: dict[str, Any],
+    base_revisions: dict[str, int],
+    *,
+    actor,
+    source: str,
+    each_audited: bool = False,
+    **audit,
 ) -> dict[str, SaveResult]:
     """Save several parts of a draft in one transaction, all or nothing (an Excel import).
 
     Every part must be based on its current revision; if any is not, nothing is saved, what was sent
     for the stale parts is kept as conflicts and `PartsConflict` is raised. Parts whose content is
     unchanged are not rewritten. One audit event names the source and every cell changed; `audit`
-    adds details (file name, checksum).
+    adds details (file name, checksum). With `each_audited`, each changed part gets the event
+    `do_save_part` would have written for it (`report.part_saved`), as if saved alone at that moment:
+    several autosaves replayed at once (the demo) leave the same audit trail as one by one.
     """
     view = view_for(report)
     unknown = [key for key in parts if not view.is_part(key)]
@@ -328,15 +366,47 @@ def do_save_parts(
         else:
             now = clock.now()
             all_changes: list[dict] = []
+            part_audit: dict[str, list[dict]] = {}
+            new_parts: list[ReportPart] = []
             for key, data in sent.items():
                 part = current.get(key)
                 if part is not None and part.data == data:
                     saved[key] = part
                     continue
-                saved[key], changes = _write_part(locked, key, data, part, actor, now)
+                if part is None:  # inserted together below
+                    saved[key] = ReportPart(
+                        report=locked, key=key, data=data, revision=1, updated_at=now, updated_by=_user(actor)
+                    )
+                    new_parts.append(saved[key])
+                    changes = part_changes(key, {}, data)
+                else:
+                    saved[key], changes = _write_part(locked, key, data, part, actor, now)
                 all_changes += changes
+                part_audit[key] = changes
                 changed.add(key)
-            if changed:
+            if new_parts:
+                try:
+                    with transaction.atomic():
+                        ReportPart.objects.bulk_create(new_parts)
+                except IntegrityError:
+                    raise NotEditable("Phần này vừa được tạo đồng thời ở nơi khác; hãy tải lại trang.") from None
+            if changed and each_audited:
+                status_change = _mark_activity(locked, new_status, now, actor)
+                entries = []
+                for key in sent:
+                    if key in changed:
+                        entries.append(
+                            {
+                                "changes": status_change + part_audit[key],
+                                "part": key,
+                                "revision": saved[key].revision,
+                                "source": source,
+                                **audit,
+                            }
+                        )
+                        status_change = []  # the status moved with the first part saved
+                record_many("report.part_saved", locked, entries, actor=actor, unit=locked.unit)
+            elif changed:
                 status_change = _mark_activity(locked, new_status, now, actor)
                 record(
                     "report.parts_saved",
@@ -350,12 +420,8 @@ def do_save_parts(
                 )
     if refused:
         raise PartsConflict(refused, conflicts)
-    results = {}
     context = context_for(report)
-    for key, part in saved.items():
-        clean, problems = clean_part(view, key, part.data, **context)
-        results[key] = SaveResult(part, clean, problems, key in changed)
-    return results
+    return {key: SaveResult(part, key in changed, view, context) for key, part in saved.items()}
 
 
 def fingerprint(payload: Any) -> str:
@@ -413,10 +479,10 @@ def do_submit_report(
                 raise StaleRevisions(stale)
         parts = {p.key: p.data for p in stored}
         context = context_for(locked)
-        problems = blocking(validate_report(view, parts, final=True, **context))
+        problems, content = check_for_submission(view, parts, **context)
+        problems = blocking(problems)
         if problems:
             raise SubmitRefused(problems)
-        content = report_content(view, parts, **context)
         now = clock.now()
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         late = now > locked.deadline

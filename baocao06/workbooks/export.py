@@ -40,11 +40,14 @@ def export_report(report) -> bytes:
 
 
 class WorkbookWriter:
-    def __init__(self, report):
+    """Writes a report's workbook. `view`, `context` and `parts` may be given for a report that is
+    not stored: the Secretariat's preview of a definition as one unit (definitions/preview.py)."""
+
+    def __init__(self, report, *, view=None, context=None, parts=None):
         self.report = report
-        self.view = view_for(report)
-        self.context = context_for(report)
-        self.parts = {p.key: p for p in report.parts.all()}
+        self.view = view if view is not None else view_for(report)
+        self.context = context if context is not None else context_for(report)
+        self.parts = parts if parts is not None else {p.key: p for p in report.parts.all()}
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(
             self.buffer,

@@ -11,6 +11,9 @@
   var root = document.getElementById("report");
   if (!root || root.dataset.editable !== "1") return;
   var reportId = root.dataset.report;
+  // A definition's preview (definitions/preview.py): the server checks what is typed and stores
+  // nothing, so nothing is kept on this machine either.
+  var preview = root.dataset.preview === "1";
   var DELAY = 700;
   var globalState = document.getElementById("save-state");
   var parts = {};
@@ -192,7 +195,7 @@
         else { backup(part); }
         showProblems(part, body.problems || []);
         showComputed(part, body);
-        setState(part, "Đã lưu lúc " + body.saved_at, "ok");
+        setState(part, (preview ? "Đã kiểm tra (xem trước, không lưu) lúc " : "Đã lưu lúc ") + body.saved_at, "ok");
         if (part.pending || part.dirty) schedule(part, DELAY);
       } else if (status === 409 && body.code === "conflict") {
         part.conflict = true; showConflict(part, body);
@@ -215,6 +218,7 @@
   }
 
   function backup(part) {
+    if (preview) return;
     try {
       localStorage.setItem(storageKey(part.key), JSON.stringify({ base: part.revision, at: Date.now(), data: collect(part.form) }));
     } catch (e) { /* storage full or disabled: the server copy is the only copy */ }
@@ -265,7 +269,7 @@
       var remove = event.target.closest("[data-remove-row]");
       if (remove && window.confirm("Xóa dòng này?")) { remove.closest("tr").remove(); changed(part); }
     });
-    var stored = localStorage.getItem(storageKey(part.key));
+    var stored = preview ? null : localStorage.getItem(storageKey(part.key));
     if (stored) {
       try {
         var saved = JSON.parse(stored);
@@ -284,6 +288,7 @@
   });
 
   window.addEventListener("beforeunload", function (event) {
+    if (preview) return;
     var busy = Object.keys(parts).some(function (k) { return parts[k].dirty || parts[k].saving; });
     if (busy) { event.preventDefault(); event.returnValue = ""; }
   });

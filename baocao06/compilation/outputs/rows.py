@@ -96,11 +96,14 @@ class Sheet:
 
     FLUSH = 1 << 20  # characters buffered before they are compressed
 
-    def __init__(self, book, worksheet, styles: Styles):
+    def __init__(self, book, worksheet, styles: Styles, *, shared: bool = True):
         self.book = book
         self.ws = worksheet
         self.attr = styles.attr
-        self.shared = book.str_table._get_shared_string_index
+        # Without shared strings (the unit sheets, possibly written by a second process that has no
+        # string table) a Label is written inline, its XML made once per distinct text.
+        self.shared = book.str_table._get_shared_string_index if shared else None
+        self._inline: dict[str, str] = {}
         self.next_row = 0
         self.max_col = -1
         self._buffer: list[str] = []
@@ -141,6 +144,14 @@ class Sheet:
                     continue
                 if value.startswith(RISKY_START):
                     style = f"{style or ''}_q"
+                if self.shared is None:
+                    inline = self._inline.get(value)
+                    if inline is None:
+                        space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                        inline = self._inline[value] = f' t="inlineStr"><is><t{space}>{xml_text(value)}</t></is></c>'
+                    out.append(f'<c r="{ref}"{attr[style]}{inline}')
+                    last = col
+                    continue
                 index = self.shared(value[:CELL_LIMIT])
                 out.append(f'<c r="{ref}"{attr[style]} t="s"><v>{index}</v></c>')
             elif kind is int:
@@ -180,12 +191,16 @@ class Sheet:
                 self.max_col = last
         return r
 
-    def finish(self) -> None:
-        """Hand the sheet's compressed rows and used range to the workbook (see `assemble`)."""
+    def body(self) -> tuple[str, list[bytes]]:
+        """The sheet's used range and compressed rows (see `assemble`)."""
         self._flush()
         self._chunks.append(self._zip.flush())
         last = f"{_LETTERS[max(self.max_col, 0)]}{max(self.next_row, 1)}"
-        self.book.bodies[self.ws.index] = (f"A1:{last}" if last != "A1" else "A1", self._chunks)
+        return (f"A1:{last}" if last != "A1" else "A1", self._chunks)
+
+    def finish(self) -> None:
+        """Hand the sheet's compressed rows and used range to the workbook (see `assemble`)."""
+        self.book.bodies[self.ws.index] = self.body()
 
 
 def assemble(skeleton: bytes, bodies: dict[int, tuple[str, list[bytes]]], path, compresslevel: int = 1) -> None:

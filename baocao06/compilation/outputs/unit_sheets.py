@@ -6,9 +6,11 @@ are unique regardless of case; a clash gets a numbered suffix.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
 
-from .rows import Label
+from .rows import Label, Sheet
 
 INVALID = re.compile(r"[\[\]:*?/\\]")
 RESERVED = {"history"}  # Excel reserves this sheet name
@@ -79,32 +81,144 @@ class TablePlan:
         return out
 
 
+class UnitSource:
+    """The snapshot's versions whose unit sheets the workbook holds, in unit order.
+
+    Unlike a plain iterable of unit tables, it can be split: the workbook writes the first half of the
+    unit sheets while a second process reads and writes the other half (see `write_unit_sheets`).
+    """
+
+    def __init__(self, version_ids: list[int], layout):
+        self.version_ids, self.layout = list(version_ids), layout
+
+    def units(self) -> list[tuple[str, str]]:
+        """(unit key, unit name) of each version, in order."""
+        from ..unit_tables import unit_names
+
+        names = unit_names(self.version_ids)
+        return [names[v] for v in self.version_ids]
+
+    def tables(self, start: int = 0, end: int | None = None):
+        from ..unit_tables import iter_unit_tables
+
+        return iter_unit_tables(self.version_ids[start:end], self.layout)
+
+    def __iter__(self):
+        return self.tables()
+
+
+# Below this many unit sheets one process writes them all (a second one would cost more to start).
+SPLIT_FROM = 400
+
+
 def write_unit_sheets(wb, unit_tables, *, start: float, end: float) -> None:
-    """A sheet per unit, in the order of `unit_tables` (see `unit_tables.iter_unit_tables`)."""
-    layout = wb.layout
-    plans = {t.key: TablePlan(t) for t in layout.tables} if layout is not None else {}
-    order = list(plans)
+    """A sheet per unit, in the order of `unit_tables` (a `UnitSource`, or any iterable of what
+    `unit_tables.iter_unit_tables` yields). A large `UnitSource` outside a transaction is split: a
+    forked process writes the second half of the sheets' rows while this one writes the first."""
+    plans = {t.key: TablePlan(t) for t in wb.layout.tables} if wb.layout is not None else {}
     info = {u.get("key"): u for u in wb.data.get("units") or []}
-    total = max(len(info), 1)
+    writer = _Writer(wb.styles, plans, info, wb.provisional)
     taken = {name.casefold() for name in _national_names()}
-    for n, (unit_key, unit_name, tables) in enumerate(unit_tables):
+    from django.db import connection
+
+    if not isinstance(unit_tables, UnitSource) or len(unit_tables.version_ids) < SPLIT_FROM or (
+        connection.in_atomic_block  # a second connection would not see uncommitted data
+    ):
+        total = max(len(info), 1)
+        for n, (unit_key, unit_name, tables) in enumerate(unit_tables):
+            if n % PROGRESS_EVERY == 0:
+                wb.progress(start + (end - start) * min(n / total, 1.0), f"Trang của đơn vị ({n}/{total})")
+            sh = _skeleton(wb, unit_key, taken)
+            wb.book.bodies[sh.ws.index] = writer.body(unit_key, unit_name, tables)
+        return
+    units = unit_tables.units()
+    indexes = [_skeleton(wb, key, taken).ws.index for key, _ in units]
+    half = len(units) // 2
+    helper = _Helper(writer, unit_tables, indexes, half)
+    for n, (unit_key, unit_name, tables) in enumerate(unit_tables.tables(0, half)):
         if n % PROGRESS_EVERY == 0:
-            wb.progress(start + (end - start) * min(n / total, 1.0), f"Trang của đơn vị ({n}/{total})")
-        name = sheet_name(unit_key, taken)
-        sh = wb.sheet(name, [6, 48] + [16] * 12)
+            wb.progress(start + (end - start) * n / len(units), f"Trang của đơn vị ({2 * n}/{len(units)})")
+        wb.book.bodies[indexes[n]] = writer.body(unit_key, unit_name, tables)
+    wb.progress(start + (end - start) * 0.5, f"Trang của đơn vị ({len(units) - half} trang ở tiến trình thứ hai)")
+    wb.book.bodies.update(helper.result())
+
+
+def _skeleton(wb, unit_key: str, taken: set[str]):
+    """The unit's worksheet in the workbook's skeleton: name, widths, frozen panes (rows come apart)."""
+    sh = wb.sheet(sheet_name(unit_key, taken), [6, 48] + [16] * 12)
+    sh.ws.freeze_panes(2, 2)
+    return sh
+
+
+class _Writer:
+    """The rows of one unit's sheet as compressed XML, without the workbook (any process can do it)."""
+
+    def __init__(self, styles, plans: dict, info: dict, provisional: bool):
+        self.styles, self.plans, self.info, self.provisional = styles, plans, info, provisional
+        self.order = list(plans)
+
+    def body(self, unit_key: str, unit_name: str, tables: dict) -> tuple[str, list[bytes]]:
+        sh = Sheet(_NoBook, None, self.styles, shared=False)
         sh.row([(Label(unit_name), "title")], height=20)
-        unit = info.get(unit_key) or {}
+        unit = self.info.get(unit_key) or {}
         line = f"Mã: {unit_key}"
         if unit.get("version"):
             line += f" — lần gửi {unit['version']}" + (" (gửi muộn)" if unit.get("late") else "")
-        if wb.provisional:
+        if self.provisional:
             line += " — TẠM TÍNH"
         sh.row([(line, "note")])
-        sh.ws.freeze_panes(2, 2)
-        for key in order:
+        for key in self.order:
             if tables.get(key):
-                _table(sh, plans[key], tables[key])
-        sh.finish()
+                _table(sh, self.plans[key], tables[key])
+        return sh.body()
+
+
+class _NoBook:
+    str_table = None  # unit sheets write their labels inline
+
+
+class _Helper:
+    """A forked process writing the rows of the units from `half` on; `result()` collects them.
+
+    The parent's database connection is closed before the fork (each process then opens its own),
+    and the child leaves by `os._exit`, so nothing of the parent's state is run twice.
+    """
+
+    def __init__(self, writer: _Writer, source: UnitSource, indexes: list[int], half: int):
+        from django.db import connections
+
+        connections.close_all()
+        self.reader, writer_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child
+            os.close(self.reader)
+            status = 0
+            try:
+                bodies = {
+                    indexes[half + n]: writer.body(key, name, tables)
+                    for n, (key, name, tables) in enumerate(source.tables(half))
+                }
+                payload = pickle.dumps(("ok", bodies), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # the parent raises it
+                payload, status = pickle.dumps(("error", f"{type(exc).__name__}: {exc}")), 1
+            try:
+                with os.fdopen(writer_end, "wb") as out:
+                    out.write(payload)
+            finally:
+                connections.close_all()
+                os._exit(status)
+        os.close(writer_end)
+
+    def result(self) -> dict:
+        with os.fdopen(self.reader, "rb") as handle:
+            payload = handle.read()
+        os.waitpid(self.pid, 0)
+        if not payload:
+            raise RuntimeError("Tiến trình thứ hai dừng giữa chừng khi ghi trang các đơn vị.")
+        status, value = pickle.loads(payload)  # noqa: S301 - our own child process, through a pipe
+        if status != "ok":
+            raise RuntimeError(f"Tiến trình thứ hai không ghi được trang các đơn vị: {value}")
+        return value
 
 
 def _table(sh, plan: TablePlan, rows: list[dict]) -> None:

@@ -116,3 +116,47 @@ class PrefetchedUnitTablesTest(TransactionTestCase):
         self.assertEqual([k for k, _, _ in result], ["P01", "BTP"])
         self.assertEqual(result[0][2], expected_tables(versions[1], layout))
         self.assertEqual(result[1][2], expected_tables(versions[0], layout))
+
+
+class SplitUnitSheetsTest(TransactionTestCase):
+    """A large workbook's unit sheets are written half here, half by a forked process: same file."""
+
+    def test_a_second_process_writes_half_the_unit_sheets_and_the_workbook_is_the_same(self):
+        import os
+        import tempfile
+        from pathlib import Path
+
+        import openpyxl
+
+        from baocao06.compilation.engine import national_tables
+        from baocao06.compilation.outputs import unit_sheets
+        from baocao06.compilation.outputs.xlsx import write_workbook
+        from baocao06.test import build_world, fill_completely
+
+        build_world(self)
+        layout = self.round.get_layout()
+        versions = []
+        pairs = ((self.report, self.approver, 3), (self.province_report, self.province_approver, 4))
+        for report, person, seed in pairs:
+            fill_completely(report, person, seed=seed)
+            versions.append(do_submit_report(report, actor=person))
+        ids = [v.pk for v in versions]
+        data = national_tables(self.round, ids)
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        one, two = Path(directory.name) / "one.xlsx", Path(directory.name) / "two.xlsx"
+        write_workbook(data, layout, list(iter_unit_tables(ids, layout)), one)
+        with (
+            mock.patch.object(unit_sheets, "SPLIT_FROM", 2),
+            mock.patch.object(unit_sheets.os, "fork", wraps=os.fork) as fork,
+        ):
+            write_workbook(data, layout, unit_sheets.UnitSource(ids, layout), two)
+        self.assertEqual(fork.call_count, 1)
+        first, second = openpyxl.load_workbook(one), openpyxl.load_workbook(two)
+        self.assertEqual(first.sheetnames, second.sheetnames)
+        self.assertEqual(first.sheetnames[-2:], ["BTP", "P01"])
+        for name in first.sheetnames:
+            with self.subTest(sheet=name):
+                self.assertEqual(list(first[name].values), list(second[name].values))
+                self.assertEqual(first[name].freeze_panes, second[name].freeze_panes)
+        self.assertIn("Đăng ký khai sinh", [r[1] for r in second["P01"].values])

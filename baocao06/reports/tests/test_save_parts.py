@@ -98,3 +98,41 @@ class ExpectedRevisionsTests(BaseTestCase):
         self.assertEqual(version.number, 1)
         self.assertEqual(ReportVersion.objects.count(), 1)
         self.assertEqual(AuditEvent.objects.get(action="report.submitted").data["source"], "api")
+
+
+class SaveEachAuditedTests(BaseTestCase):
+    """Several autosaves replayed at once (the demo) leave the trail of saving them one by one."""
+
+    def test_each_changed_part_gets_the_event_a_single_save_writes(self):
+        do_save_part(self.report, "I.1", {"fields": {"body": "Cũ"}}, base_revision=0, actor=self.reporter)
+        alone = AuditEvent.objects.get(action="report.part_saved")
+        parts = {
+            "I.1": {"fields": {"body": "Cũ"}},  # unchanged: no event
+            "I.2": {"fields": {"analysis": "Phân tích"}},
+            "PL03": {"rows": [{"key": SERVICE, "values": {"total": "1.000", "online": "700"}}]},
+        }
+        results = do_save_parts(
+            self.report, parts, {"I.1": 1}, actor=self.reporter, source="browser", each_audited=True
+        )
+        self.assertEqual({k: (r.part.revision, r.changed) for k, r in results.items()},
+                         {"I.1": (1, False), "I.2": (1, True), "PL03": (1, True)})  # fmt: skip
+        self.assertEqual(self.report.parts.get(key="PL03").data, parts["PL03"])
+        events = list(AuditEvent.objects.filter(action="report.part_saved").exclude(pk=alone.pk).order_by("id"))
+        self.assertEqual([e.data for e in events], [
+            {"part": "I.2", "revision": 1, "source": "browser"},
+            {"part": "PL03", "revision": 1, "source": "browser"},
+        ])  # fmt: skip
+        self.assertEqual(events[0].changes, [{"place": "I.2/analysis", "old": "", "new": "Phân tích"}])
+        self.assertIn({"place": f"PL03/{SERVICE}/total", "old": None, "new": "1.000"}, events[1].changes)
+        self.assertEqual(set(alone.data), set(events[0].data))  # the same shape as a single save's
+        self.assertEqual((events[0].actor, events[0].unit, events[0].object_id), (self.reporter, self.ministry,
+                         str(self.report.pk)))  # fmt: skip
+        self.assertFalse(AuditEvent.objects.filter(action="report.parts_saved").exists())
+
+    def test_the_status_change_goes_with_the_first_part(self):
+        parts = {"I.1": {"fields": {"body": "Một"}}, "I.2": {"fields": {"analysis": "Hai"}}}
+        do_save_parts(self.report, parts, {}, actor=self.reporter, source="browser", each_audited=True)
+        first, second = AuditEvent.objects.filter(action="report.part_saved").order_by("id")
+        self.assertEqual(first.changes[0], {"place": "status", "old": "not_started", "new": "draft"})
+        self.assertNotIn("status", [c["place"] for c in second.changes])
+        self.assertEqual(self.report.parts.count(), 2)

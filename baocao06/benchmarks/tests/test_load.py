@@ -1,0 +1,94 @@
+"""The load test's parts: its data and sessions, its edits, its figures, and the surge's check for lost writes.
+
+The surge runs for real against a live server (two units, a few seconds): the browser's road (session,
+CSRF, JSON autosave, the approver's submit form) and the API's (If-Match, Idempotency-Key).
+"""
+
+import asyncio
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import TestCase
+
+from baocao06.benchmarks.load import client, setup, surge
+from baocao06.catalogues.loading import load_catalogues
+from baocao06.reports.models import Report, ReportPart
+from baocao06.units.loading import load_units
+
+
+class FiguresTests(TestCase):
+    def test_percentiles_are_nearest_rank(self):
+        values = [0.01 * i for i in range(1, 101)]  # 10 ms … 1 s
+        self.assertAlmostEqual(client.percentile(values, 0.5), 0.50)
+        self.assertAlmostEqual(client.percentile(values, 0.95), 0.95)
+        self.assertAlmostEqual(client.percentile(values, 0.99), 0.99)
+        self.assertAlmostEqual(client.percentile([0.3], 0.99), 0.3)
+
+    def test_a_stage_counts_errors_and_the_rate_answered(self):
+        stage = client.StageResult("api", rate=10, seconds=1)
+        stage.samples = [client.Sample(due=i / 10, done=i / 10 + 0.05, status=200, ok=True) for i in range(10)]
+        stage.samples[3] = client.Sample(due=0.3, done=0.4, status=503, ok=False)
+        self.assertEqual(stage.errors, 1)
+        self.assertAlmostEqual(stage.achieved, 9 / 0.95)
+        self.assertEqual(stage.statuses(), {200: 9, 503: 1})
+
+    def test_an_edit_raises_a_total_so_online_stays_below_it(self):
+        data = {"rows": [{"key": "A", "values": {"total": "1.200", "online": "1.150"}}]}
+        self.assertEqual(client.edited(data, 75)["rows"][0]["values"], {"total": "1.275", "online": "1.150"})
+        self.assertEqual(data["rows"][0]["values"]["total"], "1.200")  # the filled copy is kept
+        self.assertEqual(client.marker(client.edited(data, 3)), ("A", "1.203"))
+        section = {"fields": {"body": "Nội dung.", "other": "x"}}
+        self.assertEqual(client.edited(section, 4)["fields"], {"body": "Nội dung. [lần 4]", "other": "x"})
+
+
+class SetupTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_units()
+        load_catalogues()
+        cls.round, cls.people = setup.build(2, lambda text: None)
+
+    def test_each_unit_gets_a_filled_draft_sessions_and_a_token(self):
+        [first, second] = self.people
+        report = Report.objects.get(pk=first.report_id)
+        self.assertEqual((report.round, report.status), (self.round, "draft"))
+        self.assertEqual(set(first.parts), set(report.parts.values_list("key", flat=True)))
+        self.assertEqual(len(first.editable), 2)
+        self.assertIn("fields", first.parts[first.editable[0]])
+        self.assertTrue(any("total" in r["values"] for r in first.parts[first.editable[1]]["rows"]))
+        self.assertNotEqual(first.token, second.token)
+
+    def test_the_sessions_are_signed_in_and_the_approver_has_given_the_second_factor(self):
+        person = self.people[0]
+        for cookies in (person.reporter_cookies, person.approver_cookies):
+            self.client.cookies.clear()
+            for name, value in cookies.items():
+                self.client.cookies[name] = value
+            response = self.client.get(f"/bao-cao/{person.report_id}/")
+            self.assertEqual(response.status_code, 200)  # not the sign-in page, not the second factor
+
+    def test_the_token_may_submit_for_its_unit(self):
+        person = self.people[0]
+        response = self.client.get(
+            f"/api/v1/reports/{person.report_id}", HTTP_AUTHORIZATION=f"Bearer {person.token}"
+        )
+        self.assertEqual((response.status_code, response.json()["status"]), (200, "draft"))
+
+
+class SurgeTests(StaticLiveServerTestCase):
+    def test_every_save_and_submission_lands_and_a_lost_write_would_be_found(self):
+        load_units()
+        load_catalogues()
+        _, people = setup.build(2, lambda text: None)
+        result = asyncio.run(surge.run(self.live_server_url, people, seconds=3))
+        statuses = sorted(s.status for s in result.samples)
+        self.assertEqual(statuses, [200] * 20 + [201, 302])  # 10 saves each; the API's 201, the form's 302
+        self.assertEqual(result.acknowledged_saves, 20)
+        self.assertEqual(surge.check(result, people), [])
+        report = Report.objects.get(pk=people[0].report_id)
+        self.assertEqual((report.status, report.versions.count()), ("submitted", 1))
+        # A part that lost its last save is found.
+        part = ReportPart.objects.get(report=report, key=people[0].editable[0])
+        part.data = people[0].parts[part.key]
+        part.save()
+        problems = surge.check(result, people)
+        self.assertEqual(problems, [f"{people[0].unit_key}/{part.key}: bản nháp không phải lần lưu cuối"])
