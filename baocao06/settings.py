@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Before django_tasks_db: its `db_worker` command is replaced by the leased, reconnecting worker.
+    "baocao06.jobs",
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs page's assets from its own static files, no CDN
@@ -255,5 +257,9 @@ BAOCAO06_DATA_DIR = BASE_DIR / "data"
 BAOCAO06_SITE_URL = os.environ.get("BAOCAO06_SITE_URL", "http://127.0.0.1:8000")
 # Seconds between two runs of the reminder tick (notifications/tasks.py).
 BAOCAO06_REMINDER_INTERVAL = int(os.environ.get("BAOCAO06_REMINDER_INTERVAL", 900))
+# A worker that has not beaten for this many seconds is dead: its tasks are run again, at most
+# BAOCAO06_JOB_MAX_ATTEMPTS times in all, then failed (baocao06/jobs/leases.py).
+BAOCAO06_JOB_LEASE_SECONDS = float(os.environ.get("BAOCAO06_JOB_LEASE_SECONDS", 60))
+BAOCAO06_JOB_MAX_ATTEMPTS = int(os.environ.get("BAOCAO06_JOB_MAX_ATTEMPTS", 3))
 # How long a draft edit may wait on the autosave queue in the browser (ms).
 BAOCAO06_AUTOSAVE_DELAY_MS = int(os.environ.get("BAOCAO06_AUTOSAVE_DELAY_MS", 700))

@@ -1,34 +1,106 @@
-"""Writes of the national compilation, each audited: compiling a round, asking for its files."""
+"""Writes of the national compilation, each audited: compiling a round, asking for its files.
+
+Compiling a national round takes seconds, so the page asks for it (`do_request_compile`) and a
+background worker does it (`run_compile`, through `tasks.compile_task`); `do_compile` is the work itself,
+also used by `manage.py compile_round`.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from baocao06.audit.actions import record
+from baocao06.jobs import leases
+from baocao06.jobs.models import ACTIVE
+from baocao06.jobs.progress import Progress, enqueue
 
 from . import engine
-from .models import Generation, GenerationStatus, Snapshot
+from .models import CompileJob, Generation, GenerationStatus, Snapshot
 
 
 class CompileRefused(Exception):
     """A compilation that cannot be made (a clear message in Vietnamese)."""
 
 
+def _refusal(provisional: bool) -> str:
+    return (
+        "Chưa có đơn vị nào gửi báo cáo: chưa có gì để tổng hợp."
+        if provisional
+        else "Chưa có báo cáo nào được tiếp nhận: chưa thể tổng hợp chính thức. Có thể tổng hợp tạm tính."
+    )
+
+
 def do_compile(round_, *, actor, provisional: bool = False) -> Snapshot:
+    """Compile now: the snapshot (audited `round.compiled` by the engine) and what its pages show."""
+    from .dashboard import prepare_page
+
     version_ids = engine.select_versions(round_, provisional=provisional)
     if not version_ids:
-        raise CompileRefused(
-            "Chưa có đơn vị nào gửi báo cáo: chưa có gì để tổng hợp."
-            if provisional
-            else "Chưa có báo cáo nào được tiếp nhận: chưa thể tổng hợp chính thức. Có thể tổng hợp tạm tính."
+        raise CompileRefused(_refusal(provisional))
+    with transaction.atomic():
+        snapshot = engine.compile_round(round_, provisional=provisional, actor=actor, version_ids=version_ids)
+        prepare_page(snapshot)
+    return snapshot
+
+
+def do_request_compile(round_, *, actor, provisional: bool = False) -> CompileJob:
+    """Queue a compilation of the round; an unfinished request of the same kind is reused, not repeated.
+
+    Refused at once (nothing queued) when there is nothing to compile. The snapshot is made by the
+    worker (`run_compile`), which audits it as `round.compiled`; the request is audited here."""
+    from .tasks import compile_task
+
+    leases.reap()  # a request held by a dead worker is run again or failed before it is reused
+    if not engine.has_versions(round_, provisional=provisional):
+        raise CompileRefused(_refusal(provisional))
+    with transaction.atomic():
+        waiting = (
+            CompileJob.objects.select_for_update()
+            .filter(round=round_, provisional=provisional, status__in=ACTIVE)
+            .first()
         )
-    return engine.compile_round(round_, provisional=provisional, actor=actor, version_ids=version_ids)
+        if waiting:
+            return waiting
+        job = CompileJob.objects.create(
+            round=round_, provisional=provisional, requested_by=actor, step="Đang chờ xử lý"
+        )
+        record("round.compile_requested", round_, actor=actor, provisional=provisional, job=job.pk)
+        enqueue(job, compile_task, job.pk)
+    return job
+
+
+def run_compile(job_id: int) -> dict:
+    """The task's work: compile and record the snapshot with its job, in one transaction."""
+    from .dashboard import page_for
+
+    job = CompileJob.objects.select_related("round", "requested_by").get(pk=job_id)
+    progress = Progress(CompileJob, job.pk)
+    if not progress.start("Chọn các báo cáo"):
+        return {"job": job.pk, "status": job.status}
+    try:
+        snapshot = job.snapshot
+        if snapshot is None:
+            progress(10, "Tổng hợp số liệu, bảng và biểu đồ toàn quốc")
+            with transaction.atomic():
+                snapshot = do_compile(job.round, actor=job.requested_by, provisional=job.provisional)
+                CompileJob.objects.filter(pk=job.pk).update(snapshot=snapshot)
+        else:  # run again by the lease after its snapshot was recorded: only the page may be missing
+            page_for(snapshot)
+        progress.done(f"Đã tổng hợp lần {snapshot.number}")
+    except CompileRefused as exc:
+        progress.failed(exc, str(exc))
+        return {"job": job.pk, "status": "failed"}
+    except Exception as exc:  # the person waiting sees the failure; the log keeps the details
+        progress.failed(exc, "Lỗi khi tổng hợp")
+        raise
+    return {"job": job.pk, "status": "done", "snapshot": snapshot.pk}
 
 
 def do_request_outputs(snapshot: Snapshot, *, actor) -> Generation:
     """Queue the generation of the snapshot's files; an unfinished request is reused, not repeated."""
     from .tasks import generate_outputs_task
 
+    leases.reap()  # a generation held by a dead worker is run again or failed before it is reused
     with transaction.atomic():
         running = (
             Generation.objects.select_for_update()
@@ -46,5 +118,5 @@ def do_request_outputs(snapshot: Snapshot, *, actor) -> Generation:
             snapshot=snapshot.number,
             generation=generation.pk,
         )
-        transaction.on_commit(lambda: generate_outputs_task.enqueue(generation.pk))
+        enqueue(generation, generate_outputs_task, generation.pk)
     return generation

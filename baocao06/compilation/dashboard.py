@@ -1,13 +1,15 @@
 """What the dashboard and the round's national page show, prepared from a snapshot's data.
 
 Charts are drawn by `charts.py` (matplotlib) — the same figures the DOCX embeds as PNG are shown in
-the browser as SVG images (data URIs), so there is no chart library to fetch and the two cannot disagree.
+the browser as SVG images, so there is no chart library to fetch and the two cannot disagree. A
+snapshot's charts are drawn once, when it is compiled (`prepare_page`), and served as images by
+`views.snapshot_chart`; the pages only link them.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import hashlib
 
 from django.core.cache import cache
 from django.db.models import Count
@@ -18,7 +20,10 @@ from baocao06.reports.models import Report
 from baocao06.rounds.board import decorate_overdue
 from baocao06.rounds.board import overdue_tasks as overdue_queryset
 
+from .models import SnapshotPage
+
 RANKING_SHOWN = 10
+PL02_NAMES_SHOWN = 8
 
 
 def completeness_timeline(round_) -> list[tuple[dt.date, int]]:
@@ -45,7 +50,16 @@ def snapshot_view(data: dict) -> dict:
         if labels
         else sorted(national.items()),
         "task_rows": (tasks.get("national") or {}).get("rows", 0),
-        "pl02_common": [t for t in pl02 if t["common"]],
+        # The page names the first units that have not done a common task and counts the rest.
+        "pl02_common": [
+            {
+                **{k: t[k] for k in ("key", "number", "title", "answers", "by_result")},
+                "not_done": t["not_done"][:PL02_NAMES_SHOWN],
+                "not_done_more": max(0, len(t["not_done"]) - PL02_NAMES_SHOWN),
+            }
+            for t in pl02
+            if t["common"]
+        ],
         "pl02_lead_missing": sum(1 for t in pl02 if not t["common"] and t["lead_answer"] is None),
         "pl02_not_done": sum(len(t["not_done"]) for t in pl02),
         "provinces_top": rankings.get("provinces", [])[:RANKING_SHOWN],
@@ -71,14 +85,42 @@ CHART_TITLES = {
 }
 
 
-def snapshot_charts(snapshot) -> dict[str, dict]:
-    """The snapshot's charts as SVG images with their titles (the DOCX embeds the same figures as PNG).
+def prepare_page(snapshot) -> SnapshotPage:
+    """Store what the pages show of `snapshot` (see `SnapshotPage`): done once, by the compile job."""
+    data = snapshot.data
+    drawn = _draw_svg(data)
+    page = {
+        "completeness": data.get("completeness") or {},
+        "services": data.get("services") or [],
+        "view": snapshot_view(data),
+        "charts": [[name, chart["title"]] for name, chart in drawn.items()],
+    }
+    stored, _ = SnapshotPage.objects.update_or_create(snapshot=snapshot, defaults={"data": page, "charts": drawn})
+    return stored
 
-    A snapshot never changes, so its charts are drawn once and cached by its content hash."""
-    return cache.get_or_set(f"compilation:charts:{snapshot.content_hash}", lambda: _draw(snapshot.data), None)
+
+def page_for(snapshot) -> SnapshotPage:
+    """The snapshot's prepared page (without the charts' SVG, served apart); prepared now for a
+    snapshot made before pages were stored (or by a command), so each snapshot pays for it once."""
+    page = SnapshotPage.objects.filter(snapshot=snapshot).defer("charts").first()
+    if page is None:
+        if "data" in snapshot.get_deferred_fields():
+            snapshot = type(snapshot).objects.get(pk=snapshot.pk)
+        page = prepare_page(snapshot)
+    return page
 
 
-def _draw(data: dict) -> dict[str, dict]:
+def page_charts(page: SnapshotPage) -> dict[str, dict]:
+    """The page's charts for the templates: title and the address of the image."""
+    from django.urls import reverse
+
+    return {
+        name: {"title": title, "src": reverse("compilation:chart", args=[page.snapshot_id, name])}
+        for name, title in page.data.get("charts") or []
+    }
+
+
+def _draw_svg(data: dict) -> dict[str, dict]:
     from . import charts
 
     makers = {
@@ -89,22 +131,16 @@ def _draw(data: dict) -> dict[str, dict]:
         "tasks": charts.task_status_chart,
     }
     return {
-        name: {"title": CHART_TITLES[name], "src": svg_data_uri(charts.svg(make(data)))}
+        name: {"title": CHART_TITLES[name], "svg": charts.svg(make(data))}
         for name, make in makers.items()
         if charts.has_figures(data, name)
     }
 
 
-def svg_data_uri(svg: str) -> str:
-    """An SVG as an image source. Inline <svg> would be drawn black: the page's Content-Security-Policy
-    (style-src 'self') refuses matplotlib's style attributes, and charts would share element ids."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
-
-
-def timeline_chart(points, assigned: int) -> str:
-    """Units that had sent their report, day by day, against the number assigned."""
+def timeline_svg(points, assigned: int) -> str:
+    """Units that had sent their report, day by day, against the number assigned (cached: the same
+    points give the same picture)."""
     from . import charts
 
-    if not points:
-        return ""
-    return svg_data_uri(charts.svg(charts.cumulative_chart(points, assigned=assigned)))
+    key = "compilation:timeline:" + hashlib.sha256(repr((points, assigned)).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: charts.svg(charts.cumulative_chart(points, assigned=assigned)), 3600)

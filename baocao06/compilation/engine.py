@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 
 from baocao06.audit.actions import record
 from baocao06.core import clock
+from baocao06.core.vietnamese import collation_key
 from baocao06.definitions import cells
 from baocao06.definitions.expressions import _ratio
 from baocao06.reports.models import Report, ReportStatus, ReportVersion
@@ -27,6 +28,7 @@ from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
 from .sums import Sums, number_sums
+from .values import free_row_labels
 
 FORMAT = "baocao06/national"
 FORMAT_VERSION = 1
@@ -80,15 +82,21 @@ def _rate(online, total) -> Decimal | None:
 # --- Choosing the versions ------------------------------------------------------------------------
 
 
+def _selected(round_, provisional: bool):
+    statuses = [ReportStatus.ACCEPTED] + ([ReportStatus.SUBMITTED] if provisional else [])
+    return Report.objects.filter(round=round_, status__in=statuses, current_version__isnull=False)
+
+
 def select_versions(round_, *, provisional: bool = False) -> list[int]:
     """Final: the current version of every accepted report. Provisional: of every submitted or
     accepted report (a returned report's version was sent back and is left out)."""
-    statuses = [ReportStatus.ACCEPTED] + ([ReportStatus.SUBMITTED] if provisional else [])
-    return list(
-        Report.objects.filter(round=round_, status__in=statuses, current_version__isnull=False)
-        .order_by("current_version_id")
-        .values_list("current_version_id", flat=True)
-    )
+    selected = _selected(round_, provisional).order_by("current_version_id")
+    return list(selected.values_list("current_version_id", flat=True))
+
+
+def has_versions(round_, *, provisional: bool = False) -> bool:
+    """Whether `select_versions` would find anything (one cheap query, for refusing a request at once)."""
+    return _selected(round_, provisional).exists()
 
 
 # --- The national tables --------------------------------------------------------------------------
@@ -200,16 +208,7 @@ class _Compiler:
         for part, group, merge, column, total, n in self.number_sums().groups:
             sums[(part, group, merge)][column] = _dec(total)
             counts[(part, group, merge)] = max(counts[(part, group, merge)], n)
-        free_labels = {
-            (part, merge): label
-            for part, merge, label in self.values.filter(
-                kind=PartKind.TABLE, part__in=[t.key for t in tables], merge_key__startswith="~"
-            )
-            .filter(column__in=[t.label_column["key"] for t in tables])
-            .values_list("part", "merge_key")
-            .annotate(label=Max("text"))
-            .order_by()
-        }
+        free_labels = free_row_labels(self.values, tables)
         # A unit reports a service table when it gives the applications of at least one row.
         table_units = dict(
             self.values.filter(part__in=[t.key for t in tables], column=block["total"])
@@ -300,7 +299,7 @@ class _Compiler:
                 rows.append(row)
         free_keys = sorted(
             (key for key in sums if key[0] == table.key and key[2].startswith("~")),
-            key=lambda key: (key[1], free_labels.get((table.key, key[2]), key[2])),
+            key=lambda key: (key[1], collation_key(free_labels.get((table.key, key[2]), key[2]))),
         )
         for key in free_keys:
             values = values_of(key)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import traceback
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+
+from baocao06.jobs.progress import Progress
 
 from .models import Generation, GenerationStatus, OutputFile, OutputKind, SnapshotVersion
 
@@ -81,47 +83,34 @@ def _sha256(path: Path) -> str:
 
 
 def run_generation(generation_id: int) -> dict:
+    """The task's work: write the files, record them, keep the progress (a background job, jobs/)."""
     generation = Generation.objects.select_related("snapshot__round").get(pk=generation_id)
-    if generation.status == GenerationStatus.DONE:
+    progress = Progress(Generation, generation.pk)
+    if not progress.start():
         return {"generation": generation.pk, "status": generation.status}
     snapshot = generation.snapshot
     relative = Path("national") / str(snapshot.round_id) / f"{snapshot.number}-{generation.pk}"
     directory = Path(settings.MEDIA_ROOT) / relative
-    last = {"percent": -1}
-
-    def progress(percent: int, step: str) -> None:
-        percent = max(0, min(99, int(percent)))
-        if percent != last["percent"]:
-            last["percent"] = percent
-            Generation.objects.filter(pk=generation.pk).update(progress=percent, step=step[:200])
-
-    Generation.objects.filter(pk=generation.pk).update(status=GenerationStatus.RUNNING, progress=1, step="Bắt đầu")
     try:
         paths = write_outputs(snapshot, directory, progress)
-        OutputFile.objects.filter(generation=generation).delete()
-        OutputFile.objects.bulk_create(
-            [
-                OutputFile(
-                    generation=generation,
-                    kind=kind,
-                    name=path.name,
-                    path=str(relative / path.name),
-                    size=path.stat().st_size,
-                    sha256=_sha256(path),
-                )
-                for kind, path in paths.items()
-            ]
-        )
+        with transaction.atomic():
+            OutputFile.objects.filter(generation=generation).delete()
+            OutputFile.objects.bulk_create(
+                [
+                    OutputFile(
+                        generation=generation,
+                        kind=kind,
+                        name=path.name,
+                        path=str(relative / path.name),
+                        size=path.stat().st_size,
+                        sha256=_sha256(path),
+                    )
+                    for kind, path in paths.items()
+                ]
+            )
+            progress.done()
     except Exception as exc:  # the person waiting sees the failure; the log keeps the details
         logger.exception("generation %s failed", generation.pk)
-        Generation.objects.filter(pk=generation.pk).update(
-            status=GenerationStatus.FAILED,
-            step="Lỗi khi tạo tệp",
-            error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"[:5000],
-            finished_at=timezone.now(),
-        )
+        progress.failed(exc, "Lỗi khi tạo tệp")
         raise
-    Generation.objects.filter(pk=generation.pk).update(
-        status=GenerationStatus.DONE, progress=100, step="Hoàn thành", finished_at=timezone.now()
-    )
     return {"generation": generation.pk, "status": GenerationStatus.DONE, "files": len(paths)}

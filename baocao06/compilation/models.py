@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from baocao06.jobs.models import BackgroundJob
+
 
 class PartKind(models.TextChoices):
     SECTION = "s", "Mục đề cương"
@@ -89,6 +91,26 @@ class SnapshotVersion(models.Model):
         return f"{self.snapshot_id}:{self.version_id}"
 
 
+class SnapshotPage(models.Model):
+    """What the round's national page and the dashboard show of a snapshot, prepared once.
+
+    Made by the compile job right after the snapshot (`dashboard.prepare_page`), so a page never
+    compiles, draws a chart or reads the snapshot's whole `data` (tens of MB at national scale, the
+    units' texts included) while a person waits: `data` holds only the tables the pages show
+    (completeness, services, the view's rankings and task counts) and `charts` the SVG images."""
+
+    snapshot = models.OneToOneField(Snapshot, on_delete=models.CASCADE, primary_key=True, related_name="page")
+    data = models.JSONField()
+    charts = models.JSONField()
+
+    class Meta:
+        verbose_name = "trang tổng hợp"
+        verbose_name_plural = "trang tổng hợp"
+
+    def __str__(self) -> str:
+        return str(self.snapshot_id)
+
+
 class GenerationStatus(models.TextChoices):
     QUEUED = "queued", "Đang chờ"
     RUNNING = "running", "Đang tạo"
@@ -96,25 +118,38 @@ class GenerationStatus(models.TextChoices):
     FAILED = "failed", "Lỗi"
 
 
-class Generation(models.Model):
-    """Producing a snapshot's files (DOCX, XLSX, JSON, CSV) in the background, with its progress."""
+class Generation(BackgroundJob):
+    """Producing a snapshot's files (DOCX, XLSX, JSON, CSV) in the background, with its progress.
+
+    A background job (baocao06/jobs): if its worker dies, the lease runs it again or fails it."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="generations")
     status = models.CharField(max_length=8, choices=GenerationStatus.choices, default=GenerationStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
-    step = models.CharField("bước", max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    requested_at = models.DateTimeField(default=timezone.now)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.snapshot} — {self.get_status_display()} {self.progress}%"
+
+
+class CompileJob(BackgroundJob):
+    """Compiling a round in the background: a request, its progress, and the snapshot it produced.
+
+    The snapshot and `snapshot` here are written in one transaction, so a compile the lease runs again
+    after its worker died never makes a second snapshot."""
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="compile_jobs")
+    provisional = models.BooleanField("tạm tính", default=False)
+    snapshot = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "yêu cầu tổng hợp"
+        verbose_name_plural = "yêu cầu tổng hợp"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round} — tổng hợp {'tạm tính' if self.provisional else 'chính thức'} ({self.status})"
 
 
 class OutputKind(models.TextChoices):

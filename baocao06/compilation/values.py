@@ -1,16 +1,21 @@
 """A submitted version's content normalised into `VersionValue` rows, for SQL aggregation.
 
 Called inside the submission's transaction, so a version and its values land together or not at all.
-Catalogue fields (`item_field`) are not copied: the round's frozen layout has them.
+Catalogue fields (`item_field`) of catalogue rows are not copied: the round's frozen layout has them. A
+row the unit added itself has no catalogue item, so every column of it is what the unit typed, its
+name included, and is stored.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Count
 
 from baocao06.compilation.models import PartKind, VersionValue
+from baocao06.core.vietnamese import collation_key
 
 NUMERIC = frozenset({"integer", "money", "number", "percent"})
 
@@ -52,11 +57,12 @@ def value_tuples(version, layout, unit_id: int) -> list[tuple]:
         for position, row in enumerate(table.get("rows") or []):
             values = row.get("values") or {}
             row_key = row["key"]
-            merge = row_key if row_key in spec.row_index else merge_key(values.get(label_column))
+            fixed = row_key in spec.row_index
+            merge = row_key if fixed else merge_key(values.get(label_column))
             head = (version_id, unit_id, PartKind.TABLE, table_key, row_key, row.get("group") or "", merge, position)
             for column_key, value in values.items():
                 column = spec.column_index.get(column_key)
-                if column is None or column.get("item_field") or value is None:
+                if column is None or (fixed and column.get("item_field")) or value is None:
                     continue
                 if column["type"] in NUMERIC:
                     number = _number(value)
@@ -92,3 +98,27 @@ def store(version, layout, unit_id: int) -> int:
     rows = value_tuples(version, layout, unit_id)
     insert(rows)
     return len(rows)
+
+
+def free_row_labels(values, tables) -> dict[tuple[str, str], str]:
+    """The name national tables show for each merged free row: `{(table, merge_key): label}`.
+
+    Units spell the same service differently ("Cấp bản sao Trích lục hộ tịch", "cấp bản sao trích
+    lục hộ tịch"); the row shows the spelling the most units typed (spaces collapsed), and among
+    spellings typed by as many units the first in Vietnamese collation, so the choice never depends
+    on the order of submissions. `values` is the compile's `VersionValue` queryset.
+    """
+    tables = list(tables)
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for part, merge, text, n in (
+        values.filter(kind=PartKind.TABLE, part__in=[t.key for t in tables], merge_key__startswith="~")
+        .filter(column__in={t.label_column["key"] for t in tables})
+        .values_list("part", "merge_key", "text")
+        .annotate(n=Count("version", distinct=True))
+        .order_by()
+    ):
+        counts[(part, merge)][" ".join(text.split())] += n
+    return {
+        place: min(spellings, key=lambda s: (-spellings[s], collation_key(s), s))
+        for place, spellings in counts.items()
+    }

@@ -12,18 +12,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.db.models.fields.json import KT
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from baocao06.jobs.models import JobStatus
 from baocao06.reports.access import require_secretariat, require_viewer
 from baocao06.reports.models import Report, ReportStatus
 from baocao06.rounds.models import Round
 
 from . import dashboard
-from .actions import CompileRefused, do_compile, do_request_outputs
-from .models import Generation, GenerationStatus, OutputFile, Snapshot
+from .actions import CompileRefused, do_request_compile, do_request_outputs
+from .models import CompileJob, Generation, GenerationStatus, OutputFile, Snapshot, SnapshotPage, SnapshotVersion
 
 
 def _round(round_id: int) -> Round:
@@ -33,47 +35,77 @@ def _round(round_id: int) -> Round:
 @login_required
 @require_GET
 def national(request, round_id: int):
-    """A round's compilations: compile (Secretariat), the chosen snapshot's tables, charts and files."""
+    """A round's compilations: compile (Secretariat), the chosen snapshot's tables, charts and files.
+
+    Rendered from the snapshot's prepared page (`SnapshotPage`): nothing is compiled or drawn here."""
     require_viewer(request.user)
     round_ = _round(round_id)
     snapshots = list(Snapshot.objects.filter(round=round_).defer("data").order_by("-number"))
     chosen = None
     if snapshots:
         number = request.GET.get("lan")
-        chosen_light = next((s for s in snapshots if str(s.number) == number), snapshots[0])
-        chosen = Snapshot.objects.get(pk=chosen_light.pk)
+        chosen = next((s for s in snapshots if str(s.number) == number), snapshots[0])
+    page = dashboard.page_for(chosen) if chosen else None
     generation = chosen.generations.prefetch_related("files").first() if chosen else None
+    counts = dict(
+        Report.objects.filter(round=round_, status__in=[ReportStatus.ACCEPTED, ReportStatus.SUBMITTED])
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     context = {
         "round": round_,
         "snapshots": snapshots,
         "snapshot": chosen,
-        "data": chosen.data if chosen else None,
+        "data": page.data if page else None,
         "generation": generation,
-        "accepted": Report.objects.filter(round=round_, status=ReportStatus.ACCEPTED).count(),
-        "submitted": Report.objects.filter(round=round_, status=ReportStatus.SUBMITTED).count(),
-        "charts": dashboard.snapshot_charts(chosen) if chosen else {},
-        "view": dashboard.snapshot_view(chosen.data) if chosen else None,
+        "compile_job": _shown_compile_job(round_),
+        "accepted": counts.get(ReportStatus.ACCEPTED, 0),
+        "submitted": counts.get(ReportStatus.SUBMITTED, 0),
+        "charts": dashboard.page_charts(page) if page else {},
+        "view": page.data["view"] if page else None,
     }
     return render(request, "compilation/national.html", context)
+
+
+def _shown_compile_job(round_) -> CompileJob | None:
+    """The round's latest compile request while it runs, or if it failed (the person can try again)."""
+    job = CompileJob.objects.filter(round=round_).select_related("snapshot").defer("snapshot__data").first()
+    return job if job and job.status != JobStatus.DONE else None
 
 
 @login_required
 @require_POST
 def compile_now(request, round_id: int):
+    """Ask for a compilation: it runs on a background worker; the page shows its progress."""
     require_secretariat(request.user)
     round_ = _round(round_id)
     provisional = request.POST.get("provisional") == "1"
     try:
-        snapshot = do_compile(round_, actor=request.user, provisional=provisional)
+        job = do_request_compile(round_, actor=request.user, provisional=provisional)
     except CompileRefused as exc:
         messages.error(request, str(exc))
         return redirect("compilation:national", round_.pk)
-    label = "tạm tính" if provisional else "chính thức"
-    messages.success(
-        request,
-        f"Đã tổng hợp {label} lần {snapshot.number} từ {snapshot.data['completeness']['included']} báo cáo.",
-    )
-    return redirect(f"{_national_url(round_)}?lan={snapshot.number}")
+    job.refresh_from_db()  # a worker (or the test backend) may already have finished it
+    if job.status == JobStatus.DONE and job.snapshot_id:
+        label = "tạm tính" if provisional else "chính thức"
+        included = SnapshotVersion.objects.filter(snapshot=job.snapshot_id).count()
+        messages.success(request, f"Đã tổng hợp {label} lần {job.snapshot.number} từ {included} báo cáo.")
+        return redirect(f"{_national_url(round_)}?lan={job.snapshot.number}")
+    messages.info(request, "Đang tổng hợp; trang này cho biết tiến độ.")
+    return redirect("compilation:national", round_.pk)
+
+
+@login_required
+@require_GET
+def compile_status(request, job_id: int):
+    """The compile request's progress fragment, polled by htmx; once done, the page opens the result."""
+    require_viewer(request.user)
+    job = get_object_or_404(CompileJob.objects.select_related("round", "snapshot").defer("snapshot__data"), pk=job_id)
+    response = render(request, "compilation/_compile_job.html", {"compile_job": job, "round": job.round})
+    if request.htmx and job.status == JobStatus.DONE and job.snapshot_id:
+        response["HX-Redirect"] = f"{_national_url(job.round)}?lan={job.snapshot.number}"
+    return response
 
 
 def _national_url(round_) -> str:
@@ -133,19 +165,56 @@ def dashboard_view(request):
     if chosen is None:
         with_snapshot = set(Snapshot.objects.values_list("round_id", flat=True).distinct())
         chosen = next((r for r in rounds if r.pk in with_snapshot), rounds[0])
-    snapshot = Snapshot.objects.filter(round=chosen).order_by("-number").first()
+    snapshot = Snapshot.objects.filter(round=chosen).defer("data").order_by("-number").first()
+    page = dashboard.page_for(snapshot) if snapshot else None
     by_status = dict(Report.objects.filter(round=chosen).values_list("status").annotate(n=Count("id")).order_by())
     timeline = dashboard.completeness_timeline(chosen)
     context = {
         "rounds": rounds,
         "round": chosen,
         "snapshot": snapshot,
-        "data": snapshot.data if snapshot else None,
+        "data": page.data if page else None,
         "by_status": [(s.value, s.label, by_status.get(s.value, 0)) for s in ReportStatus],
         "assigned": sum(by_status.values()),
-        "timeline_chart": dashboard.timeline_chart(timeline, sum(by_status.values())),
-        "charts": dashboard.snapshot_charts(snapshot) if snapshot else {},
-        "view": dashboard.snapshot_view(snapshot.data) if snapshot else None,
+        "timeline_chart": reverse("compilation:timeline_chart", args=[chosen.pk]) if timeline else "",
+        "charts": dashboard.page_charts(page) if page else {},
+        "view": page.data["view"] if page else None,
         "overdue": dashboard.overdue_tasks(chosen, limit=20),
     }
     return render(request, "compilation/dashboard.html", context)
+
+
+def _svg(svg: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # The picture's own policy: matplotlib styles its shapes inline; an image runs no script anyway.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@login_required
+@require_GET
+def snapshot_chart(request, snapshot_id: int, name: str):
+    """One chart of a snapshot, drawn when it was compiled (`SnapshotPage.charts`)."""
+    require_viewer(request.user)
+    if name not in dashboard.CHART_TITLES:
+        raise Http404
+    snapshot = get_object_or_404(Snapshot.objects.defer("data"), pk=snapshot_id)
+    dashboard.page_for(snapshot)
+    svg = (
+        SnapshotPage.objects.filter(snapshot=snapshot)
+        .values_list(KT(f"charts__{name}__svg"), flat=True)
+        .first()
+    )
+    if not svg:
+        raise Http404
+    return _svg(svg)
+
+
+@login_required
+@require_GET
+def timeline_chart(request, round_id: int):
+    """Units that had sent their report, day by day: drawn from the reports as they are now."""
+    require_viewer(request.user)
+    round_ = _round(round_id)
+    assigned = Report.objects.filter(round=round_).count()
+    return _svg(dashboard.timeline_svg(dashboard.completeness_timeline(round_), assigned))

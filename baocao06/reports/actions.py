@@ -244,6 +244,18 @@ def _mark_activity(locked: Report, new_status: str, now, actor) -> list[dict]:
     return [{"place": "status", "old": old_status, "new": new_status}] if old_status != new_status else []
 
 
+def _is_stale(part: ReportPart | None, base_revision: int, data: dict) -> bool:
+    """Whether a write based on `base_revision` would overwrite something its sender has not seen.
+
+    An older base whose content is exactly what the part holds now is not stale: it is the same write
+    sent again after its answer was lost (or the same text from someone else), so nothing can be lost
+    and nothing is written."""
+    current = part.revision if part else 0
+    if base_revision == current:
+        return False
+    return not (part is not None and 0 <= base_revision < current and part.data == data)
+
+
 def _user(actor):
     """The user to name in foreign keys (None for the system, e.g. an operator's command)."""
     return actor if getattr(actor, "pk", None) else None
@@ -254,8 +266,9 @@ def do_save_part(
 ) -> SaveResult:
     """Save one part of a draft if `base_revision` is current; otherwise keep it as a conflict.
 
-    Saving the same content again writes nothing (autosave retries are harmless). `source` (browser,
-    api) is written in the audit event.
+    Saving the same content again writes nothing (autosave retries are harmless), also on an older
+    revision: a write sent again after its answer was lost is not a conflict (`_is_stale`). `source`
+    (browser, api) is written in the audit event.
     """
     view = view_for(report)
     if not view.is_part(key):
@@ -268,7 +281,7 @@ def do_save_part(
         locked, new_status = _lock_editable(report)
         part = ReportPart.objects.filter(report=locked, key=key).first()
         current = part.revision if part else 0
-        if base_revision != current:
+        if _is_stale(part, base_revision, data):
             stale = part
             conflict = _keep_refused(locked, key, data, base_revision, current, actor)
             record(
@@ -335,7 +348,7 @@ def do_save_parts(
         current = {p.key: p for p in ReportPart.objects.filter(report=locked, key__in=list(sent))}
         for key in sent:
             revision = current[key].revision if key in current else 0
-            if base_revisions.get(key, 0) != revision:
+            if _is_stale(current.get(key), base_revisions.get(key, 0), sent[key]):
                 refused[key] = (base_revisions.get(key, 0), revision)
         if refused:
             for key, (base, revision) in refused.items():

@@ -95,6 +95,24 @@ class WritingTests(ApiTestCase):
         self.assertEqual(PartConflict.objects.get().data["fields"]["body"], "bản cũ")  # kept, not lost
         self.assertEqual(self.put("I.1", {"fields": {"body": "?"}}, "rubbish").status_code, 412)
 
+    def test_a_retry_whose_answer_was_lost_succeeds_and_writes_nothing_new(self):
+        for key, data in (
+            ("I.1", {"fields": {"body": "Gửi lại vì mất kết nối"}}),
+            ("PL03", {"rows": [{"key": SERVICE, "values": {"total": "1.000", "online": 703}}]}),
+        ):
+            with self.subTest(key=key):
+                first = self.put(key, data, '"0"')
+                retry = self.put(key, data, '"0"')  # the same If-Match and body: the first answer was lost
+                self.assertEqual((first.status_code, retry.status_code), (200, 200), retry.content)
+                self.assertEqual((first["ETag"], retry["ETag"]), ('"1"', '"1"'))
+                self.assertEqual((retry.json()["revision"], retry.json()["changed"]), (1, False))
+                self.assertEqual(self.report.parts.get(key=key).revision, 1)
+                self.assertEqual(AuditEvent.objects.filter(action="report.part_saved", data__part=key).count(), 1)
+        self.assertFalse(PartConflict.objects.exists())
+        self.assertFalse(AuditEvent.objects.filter(action="report.edit_refused").exists())
+        # Different content on the same old ETag is still someone else's edit being overwritten: 412.
+        self.assertEqual(self.put("I.1", {"fields": {"body": "Nội dung khác"}}, '"0"').status_code, 412)
+
     def test_problems_name_the_place_as_the_report_page_does(self):
         data = {"rows": [{"key": SERVICE, "values": {"total": "100", "online": "120"}}]}
         [problem] = self.put("PL03", data, "*").json()["problems"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from baocao06.audit.models import AuditEvent
-from baocao06.compilation.models import Snapshot
+from baocao06.compilation.models import CompileJob, Snapshot
 from baocao06.reports.actions import do_submit_report
 from baocao06.review.actions import do_accept_report
 from baocao06.test import BaseTestCase, fill_completely
@@ -39,20 +39,50 @@ class NationalPagesTest(BaseTestCase):
         self.assertNotContains(response, "Tổng hợp chính thức</button>")
         self.assertEqual(self.client.post(reverse("compilation:compile", args=[self.round.pk])).status_code, 403)
 
+    def compile(self, provisional: str):
+        """Press a compile button; the test backend runs the queued job when the request commits."""
+        with self.captureOnCommitCallbacks(execute=True):
+            url = reverse("compilation:compile", args=[self.round.pk])
+            response = self.client.post(url, {"provisional": provisional})
+        self.assertEqual(response.status_code, 302)
+        job = CompileJob.objects.filter(round=self.round).first()
+        self.assertEqual((job.status, job.provisional), ("done", provisional == "1"))
+        return self.client.get(response.url if "lan=" in response.url else f"{response.url}?lan={job.snapshot.number}")
+
     def test_the_secretariat_compiles_final_and_provisional(self):
         self.login(self.secretariat)
-        url = reverse("compilation:compile", args=[self.round.pk])
-        response = self.client.post(url, {"provisional": "0"}, follow=True)
-        self.assertContains(response, "Đã tổng hợp chính thức lần 1 từ 1 báo cáo")
+        response = self.compile("0")
+        self.assertContains(response, "Tổng hợp lần 1")
         self.assertContains(response, "Bộ Tư pháp")  # in the ministries' ranking
-        response = self.client.post(url, {"provisional": "1"}, follow=True)
-        self.assertContains(response, "Đã tổng hợp tạm tính lần 2 từ 2 báo cáo")
+        response = self.compile("1")
+        self.assertContains(response, "Tổng hợp lần 2")
         self.assertContains(response, "TẠM TÍNH")
         self.assertEqual(list(Snapshot.objects.order_by("number").values_list("provisional", flat=True)), [False, True])
         self.assertEqual(AuditEvent.objects.filter(action="round.compiled", actor=self.secretariat).count(), 2)
+        self.assertEqual(AuditEvent.objects.filter(action="round.compile_requested", actor=self.secretariat).count(), 2)
         dashboard = self.client.get(reverse("compilation:dashboard"), {"ky": self.round.pk})
         self.assertContains(dashboard, "Theo tổng hợp lần 2")
         self.assertContains(dashboard, "Nhiệm vụ quá hạn")
+
+    def test_charts_are_images_served_to_viewers_only(self):
+        from baocao06.compilation.actions import do_compile
+
+        snapshot = do_compile(self.round, actor=self.secretariat)
+        urls = [
+            reverse("compilation:chart", args=[snapshot.pk, "online_rate"]),
+            reverse("compilation:timeline_chart", args=[self.round.pk]),
+        ]
+        self.login(self.reporter)
+        for url in urls:
+            self.assertEqual(self.client.get(url).status_code, 403)
+        self.login(self.viewer)
+        for url in urls:
+            response = self.client.get(url)
+            self.assertEqual((response.status_code, response["Content-Type"]), (200, "image/svg+xml; charset=utf-8"))
+            self.assertTrue(response.content.startswith(b"<?xml"))
+        self.assertEqual(self.client.get(reverse("compilation:chart", args=[snapshot.pk, "nope"])).status_code, 404)
+        dashboard = self.client.get(reverse("compilation:dashboard"), {"ky": self.round.pk})
+        self.assertContains(dashboard, f'src="{urls[1]}"')
 
     def test_the_completeness_timeline_counts_each_unit_once_on_the_day_it_first_sent(self):
         import datetime as dt

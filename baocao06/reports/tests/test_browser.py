@@ -76,3 +76,26 @@ class FillInBrowserTests(BrowserTestCase):
         second.click("text=Giữ bản của tôi (ghi đè)")
         second.locator("#part-I\\.1 [data-state].ok").wait_for()
         self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Bản của thẻ thứ hai")
+
+    def test_a_save_whose_answer_was_lost_is_sent_again_without_a_conflict(self):
+        self.login(self.reporter)
+        url = self.live_server_url + reverse("reports:detail", args=[self.report.pk])
+        lost = []
+
+        def lose_the_first_answer(route):
+            if lost:
+                route.continue_()
+                return
+            route.fetch()  # the server stores the part; the browser never hears back
+            lost.append(True)
+            route.abort("connectionreset")
+
+        self.page.route("**/phan/I.1/**", lose_the_first_answer)
+        self.page.goto(url)
+        self.page.fill("#f-I\\.1-body", "Gửi một lần, trả lời bị mất")
+        self.page.locator("#part-I\\.1 [data-state].ok").wait_for(timeout=30_000)
+        self.assertEqual(lost, [True])
+        self.assertEqual(self.page.locator("#part-I\\.1 .conflict:visible").count(), 0)
+        part = self.report.parts.get(key="I.1")
+        self.assertEqual((part.revision, part.data["fields"]["body"]), (1, "Gửi một lần, trả lời bị mất"))
+        self.assertFalse(self.report.conflicts.exists())

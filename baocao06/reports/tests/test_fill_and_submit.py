@@ -81,6 +81,19 @@ class FillingTests(BaseTestCase):
         self.assertEqual((second["revision"], second["changed"]), (1, False))
         self.assertEqual(AuditEvent.objects.filter(action="report.part_saved").count(), 1)
 
+    def test_an_autosave_sent_again_after_a_lost_answer_is_not_a_conflict(self):
+        self.login(self.reporter)
+        data = {"rows": [{"key": BTP_SERVICE, "values": {"total": "1.000", "online": "703"}}]}
+        first = self.autosave(self.report, "PL03", data, base_revision=0)
+        retry = self.autosave(self.report, "PL03", data, base_revision=0)  # the browser never saw the 200
+        self.assertEqual((first.status_code, retry.status_code), (200, 200), retry.content)
+        self.assertEqual((retry.json()["revision"], retry.json()["changed"]), (1, False))
+        self.assertFalse(PartConflict.objects.exists())
+        self.assertEqual(AuditEvent.objects.filter(action="report.part_saved").count(), 1)
+        self.assertFalse(AuditEvent.objects.filter(action="report.edit_refused").exists())
+        other = self.autosave(self.report, "PL03", {"rows": [{"key": BTP_SERVICE, "values": {"total": "9"}}]}, 0)
+        self.assertEqual(other.status_code, 409)
+
     def test_the_plain_form_post_works_without_javascript(self):
         self.login(self.reporter)
         response = self.client.post(

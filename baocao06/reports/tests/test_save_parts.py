@@ -50,6 +50,20 @@ class SaveSeveralPartsTests(BaseTestCase):
         self.assertEqual((again.part.revision, again.changed), (1, False))
         self.assertEqual(AuditEvent.objects.filter(action="report.parts_saved").count(), 1)
 
+    def test_a_file_imported_again_on_the_revisions_it_was_read_with_is_not_a_conflict(self):
+        parts = {"I.1": {"fields": {"body": "Nội dung"}}, "I.2": {"fields": {"analysis": "phân tích"}}}
+        do_save_parts(self.report, parts, {"I.1": 0, "I.2": 0}, actor=self.reporter, source="excel")
+        again = do_save_parts(self.report, parts, {"I.1": 0, "I.2": 0}, actor=self.reporter, source="excel")
+        self.assertEqual(
+            {k: (r.part.revision, r.changed) for k, r in again.items()}, {"I.1": (1, False), "I.2": (1, False)}
+        )
+        self.assertFalse(PartConflict.objects.exists())
+        self.assertEqual(AuditEvent.objects.filter(action="report.parts_saved").count(), 1)
+        changed = {"I.1": {"fields": {"body": "Nội dung"}}, "I.2": {"fields": {"analysis": "khác"}}}
+        with self.assertRaises(PartsConflict) as caught:
+            do_save_parts(self.report, changed, {"I.1": 0, "I.2": 0}, actor=self.reporter, source="excel")
+        self.assertEqual(caught.exception.stale, {"I.2": (0, 1)})
+
     def test_a_part_that_does_not_address_the_unit_is_refused_before_anything_is_written(self):
         with self.assertRaises(KeyError):
             do_save_parts(
