@@ -23,11 +23,11 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 
 venv: $(VENV)/.installed
 
-## demo: create the environment, migrate SQLite, load demo data, serve at http://127.0.0.1:8000
+## demo: create the environment, migrate SQLite, load demo data, serve at http://$(DEMO_ADDR) (default 127.0.0.1:8000)
 demo: venv
 	@mkdir -p var
 	env -u DATABASE_URL $(LOCAL) $(PY) manage.py migrate --noinput
-	env -u DATABASE_URL $(LOCAL) $(PY) manage.py load_demo
+	env -u DATABASE_URL $(LOCAL) $(PY) manage.py load_demo --addr $(DEMO_ADDR)
 	env -u DATABASE_URL $(LOCAL) $(PY) manage.py send_reminders --schedule
 	@echo "Background worker (reminders, exports) and web server starting; Ctrl+C stops both."
 	@env -u DATABASE_URL $(LOCAL) $(PY) manage.py db_worker --queue-name '*' --no-reload > var/worker.log 2>&1 & \

@@ -158,8 +158,29 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def setUp(self):
         build_world(self)
         self.context = self.browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+        # Confirmations (window.confirm) are answered yes unless a test says otherwise; their texts are kept.
+        self.dialogs: list[str] = []
+        self.answer_dialogs = True
+        self.context.on("dialog", self._answer_dialog)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
+
+    def _answer_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        if self.answer_dialogs:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    def page_at(self, width: int, height: int = 800):
+        """A page in this context with a viewport `width` px wide (1366, 1093 and 390 in layout tests)."""
+        self.page.set_viewport_size({"width": width, "height": height})
+        return self.page
+
+    @staticmethod
+    def document_width(page) -> int:
+        """How wide the page is laid out: more than the viewport means the whole page scrolls sideways."""
+        return page.evaluate("() => document.documentElement.scrollWidth")
 
     def tearDown(self):
         self.context.close()

@@ -14,7 +14,7 @@ import secrets
 import time
 
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, password_validation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.utils import timezone
 from baocao06.audit.actions import Actor, delete_audited, record, save_audited
 
 from . import mfa, throttle
-from .models import Membership, RecoveryCode, TotpDevice, User
+from .models import GlobalRole, Membership, RecoveryCode, TotpDevice, User
 
 logger = logging.getLogger("baocao06.security")
 
@@ -225,3 +225,44 @@ def do_save_membership(membership: Membership, *, actor) -> bool:
 def do_delete_membership(membership: Membership, *, actor) -> None:
     """Take a role in a unit away from a person."""
     delete_audited(membership, actor=actor, unit=membership.unit)
+
+
+# --- The first Secretariat account ----------------------------------------------------------------
+
+
+class AccountRefused(Exception):
+    """The account cannot be made (one exists already, the name is taken, the password is weak)."""
+
+
+def do_create_first_secretariat(*, username: str, full_name: str, email: str, password: str) -> User:
+    """Create the first Secretariat account, only while there is none (later ones are made by a
+    Secretariat member in the admin). The password goes through the site's validators; the account
+    must set up its second factor at its first sign-in (MfaRequiredMiddleware)."""
+    username = (username or "").strip()
+    if not username:
+        raise AccountRefused("Hãy cho tên đăng nhập.")
+    with transaction.atomic():
+        if User.objects.filter(global_role=GlobalRole.SECRETARIAT, is_active=True).exists():
+            raise AccountRefused(
+                "Đã có tài khoản Thư ký Tổ công tác; tài khoản khác do Thư ký tạo trong Danh mục (quản trị)."
+            )
+        if User.objects.filter(username__iexact=username).exists():
+            raise AccountRefused(f"Tên đăng nhập {username} đã có.")
+        user = User(
+            username=username, full_name=full_name.strip(), email=email.strip(), global_role=GlobalRole.SECRETARIAT
+        )
+        try:
+            password_validation.validate_password(password, user)
+        except password_validation.ValidationError as exc:
+            raise AccountRefused(" ".join(exc.messages)) from exc
+        user.set_password(password)
+        user.save()
+        record(
+            "account.first_secretariat_created",
+            user,
+            actor=None,
+            changes=[{"place": "global_role", "old": None, "new": GlobalRole.SECRETARIAT}],
+            username=username,
+            source="command",
+        )
+    return user

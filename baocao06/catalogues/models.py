@@ -92,6 +92,8 @@ class Task(models.Model):
     )
     last_result = models.CharField("kết quả gần nhất", max_length=32, blank=True)
     is_open = models.BooleanField("chưa hoàn thành", default=True)
+    # False for work the definition says is never overdue (recurring); see definitions/taskrows.py.
+    can_be_overdue = models.BooleanField("có thể quá hạn", default=True)
 
     class Meta:
         verbose_name = "nhiệm vụ"

@@ -40,6 +40,7 @@ def _fill(task: Task, table, values: dict) -> None:
             setattr(task, name, str(value or "") if name != "title" else str(value or "").strip() or "(chưa đặt tên)")
     task.due_date = deadline_date(task.due)
     task.is_open = taskrows.is_open(table, values)
+    task.can_be_overdue = taskrows.can_be_overdue(table, values)
 
 
 def record_tasks(report: Report, view, content: dict) -> int:
@@ -86,7 +87,7 @@ def record_tasks(report: Report, view, content: dict) -> int:
     Task.objects.bulk_create([t for _, _, t in created])
     if changed:
         fields = ["title", "documents", "lead", "coordinating", "due", "due_date", "last_result", "is_open"]
-        Task.objects.bulk_update(changed, [*fields, "last_report", "active"])
+        Task.objects.bulk_update(changed, [*fields, "can_be_overdue", "last_report", "active"])
     TaskRow.objects.bulk_create(
         [TaskRow(report=report, table=t, row_key=k, task=task) for t, k, task in created + mapped]
     )

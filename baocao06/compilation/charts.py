@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from baocao06.core.vietnamese import format_number
+from baocao06.reports.models import ReportStatus
 
 # DejaVu Sans ships with matplotlib and covers every Vietnamese letter.
 RC = {
@@ -35,12 +36,9 @@ DPI = 150
 COLOR = "#1f4e79"
 COLOR_LOW = "#c0504d"
 
+# The report states in the glossary's words (ReportStatus), most advanced first.
 STATUS_LABELS = {
-    "accepted": "Đã chấp nhận",
-    "submitted": "Đã gửi, chờ xem xét",
-    "returned": "Bị trả lại",
-    "draft": "Đang soạn",
-    "not_started": "Chưa bắt đầu",
+    status: ReportStatus(status).label for status in ("accepted", "submitted", "returned", "draft", "not_started")
 }
 STATUS_COLORS = {
     "accepted": "#2e7d32",

@@ -160,6 +160,9 @@ class OutputKind(models.TextChoices):
 
 
 class OutputFile(models.Model):
+    """One file made from a snapshot (DOCX, XLSX, JSON, CSV), stored under MEDIA_ROOT and served only
+    through the access-checked download view."""
+
     generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=8, choices=OutputKind.choices)
     name = models.CharField(max_length=200)
@@ -172,3 +175,10 @@ class OutputFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def download_name(self) -> str:
+        """The name people see and save: the round and the compilation's number as the page shows
+        them ("Tổng hợp lần 2" of round 1 → tong-hop-ky-1-lan-2-…), never a database id."""
+        snapshot = self.generation.snapshot
+        return f"tong-hop-ky-{snapshot.round_id}-lan-{snapshot.number}-{self.name}"

@@ -140,15 +140,16 @@ def generation_status(request, generation_id: int):
 @require_GET
 def download(request, file_id: int):
     require_viewer(request.user)
-    output = get_object_or_404(OutputFile.objects.select_related("generation"), pk=file_id)
+    output = get_object_or_404(
+        OutputFile.objects.select_related("generation__snapshot").defer("generation__snapshot__data"), pk=file_id
+    )
     if output.generation.status != GenerationStatus.DONE:
         raise Http404
     root = Path(settings.MEDIA_ROOT).resolve()
     path = (root / output.path).resolve()
     if root not in path.parents or not path.is_file():
         raise Http404
-    snapshot = output.generation.snapshot_id
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"tong-hop-{snapshot}-{output.name}")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=output.download_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -7,6 +7,7 @@ columns feed the task's record, and how open tasks are carried into the next rou
     tasks:
       due: due                                # overdue = open and due date before the round's cut-off
       open: "result != 'completed'"
+      overdue: "result != 'recurring'"        # …and this holds (recurring work is open, never overdue)
       record: {title: content, documents: document, lead: unit, due: due, result: result}
       carry_over:
         set: {origin: carried_over}           # on rows carried from the previous round
@@ -40,6 +41,7 @@ class CarryOver(_Model):
 class TaskSpec(_Model):
     due: str | None = None
     open: str | None = None
+    overdue: str | None = None
     record: dict[str, str] = Field(default_factory=dict)
     carry_over: CarryOver | None = None
 
@@ -54,13 +56,16 @@ def check_tasks(table) -> list[tuple[str, str]]:
             problems.append((".due", f"cột không tồn tại: {spec.due}"))
         elif columns[spec.due].type not in {"deadline", "date"}:
             problems.append((".due", "cột hạn phải có kiểu deadline hoặc date"))
-    if spec.open is not None:
+    for name in ("open", "overdue"):
+        source = getattr(spec, name)
+        if source is None:
+            continue
         try:
-            expr = expressions.parse(spec.open)
+            expr = expressions.parse(source)
         except expressions.ExpressionError as exc:
-            problems.append((".open", str(exc)))
+            problems.append((f".{name}", str(exc)))
         else:
-            problems += [(".open", f"cột không tồn tại: {n}") for n in sorted(expr.names - set(columns))]
+            problems += [(f".{name}", f"cột không tồn tại: {n}") for n in sorted(expr.names - set(columns))]
     for name, column in spec.record.items():
         if name not in RECORD_FIELDS:
             problems.append((".record", f"trường không hỗ trợ: {name} (chỉ {', '.join(sorted(RECORD_FIELDS))})"))
@@ -92,6 +97,12 @@ def is_open(table, values: dict) -> bool:
     return True if not source else bool(expressions.parse(source).evaluate(values))
 
 
+def can_be_overdue(table, values: dict) -> bool:
+    """Whether an open task past its due date counts as overdue (the `overdue` expression; default yes)."""
+    source = (table.tasks or {}).get("overdue")
+    return True if not source else bool(expressions.parse(source).evaluate(values))
+
+
 def due_date(table, values: dict) -> dt.date | None:
     column = (table.tasks or {}).get("due")
     value = values.get(column) if column else None
@@ -110,7 +121,7 @@ def overdue_days(table, values: dict, reference: dt.date) -> int | None:
     if not (table.tasks or {}).get("due"):
         return None
     due = due_date(table, values)
-    if due is None or due >= reference or not is_open(table, values):
+    if due is None or due >= reference or not is_open(table, values) or not can_be_overdue(table, values):
         return None
     return (reference - due).days
 

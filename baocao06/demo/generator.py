@@ -48,6 +48,7 @@ POPULATION = {
 
 _PHRASES = yaml.safe_load((Path(__file__).parent / "phrases.yaml").read_text(encoding="utf-8"))
 SENTENCES: dict[str, list[str]] = _PHRASES["sentences"]
+SENTENCES_BY_KIND: dict[str, dict[str, list[str]]] = _PHRASES.get("sentences_by_kind") or {}
 FIELD_SENTENCES: dict[str, str] = _PHRASES["field_sentences"]
 CELL_TEXT: dict[str, list[str]] = _PHRASES["cell_text"]
 TASKS: list[str] = _PHRASES["tasks"]
@@ -78,14 +79,9 @@ class Filler:
         )
 
     def section(self, section: Section) -> dict:
-        bank = next(
-            (
-                SENTENCES[k]
-                for k in sorted(SENTENCES, key=len, reverse=True)
-                if section.key == k or section.key.startswith(k + ".")
-            ),
-            SENTENCES["II"],
-        )
+        banks = {**SENTENCES, **SENTENCES_BY_KIND.get(self.view.unit_kind, {})}
+        matching = [k for k in banks if section.key == k or section.key.startswith(k + ".")]
+        bank = banks[max(matching, key=len)] if matching else banks["II"]
         fields = {}
         for spec in section.fields:
             if spec["key"] in FIELD_SENTENCES:

@@ -21,7 +21,7 @@ class Progress:
     def __init__(self, model: type[BackgroundJob], pk: int):
         self.model = model
         self.pk = pk
-        self.last = -1
+        self.last = (-1, "")
 
     @property
     def rows(self):
@@ -42,8 +42,10 @@ class Progress:
 
     def __call__(self, percent: int, step: str) -> None:
         percent = max(0, min(99, int(percent)))
-        if percent != self.last:
-            self.last = percent
+        # A new step at the same percentage is news too ("Soạn báo cáo (DOCX)" starts where the
+        # workbook ends, at 50 %): the person must not read the previous step's words meanwhile.
+        if (percent, step) != self.last:
+            self.last = (percent, step)
             self.rows.filter(status=JobStatus.RUNNING).update(progress=percent, step=step[:200])
 
     def done(self, step: str = "Hoàn thành", **fields) -> None:

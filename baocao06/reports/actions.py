@@ -262,13 +262,21 @@ def _user(actor):
 
 
 def do_save_part(
-    report: Report, key: str, data: Any, *, base_revision: int, actor, source: str = "browser"
+    report: Report,
+    key: str,
+    data: Any,
+    *,
+    base_revision: int,
+    actor,
+    source: str = "browser",
+    resolving: str | None = None,
 ) -> SaveResult:
     """Save one part of a draft if `base_revision` is current; otherwise keep it as a conflict.
 
     Saving the same content again writes nothing (autosave retries are harmless), also on an older
     revision: a write sent again after its answer was lost is not a conflict (`_is_stale`). `source`
-    (browser, api) is written in the audit event.
+    (browser, api) is written in the audit event. `resolving` ("mine" or "merge") says the save settles
+    the person's refused copies of this part (reports/conflicts.py), which are then marked resolved.
     """
     view = view_for(report)
     if not view.is_part(key):
@@ -310,6 +318,10 @@ def do_save_part(
                 source=source,
             )
             changed = True
+        if resolving and conflict is None:
+            from .conflicts import settle
+
+            settle(locked, key, actor, kept=resolving, source=source)
     if conflict is not None:
         raise Conflict(stale, conflict)
     return SaveResult(part, changed, view, context_for(report))

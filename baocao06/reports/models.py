@@ -7,9 +7,13 @@ from django.utils import timezone
 
 
 class ReportStatus(models.TextChoices):
+    """A report's state, in the words of the glossary (docs/architecture.md, "Words"): one word per
+    state everywhere — pages, exports, charts, e-mails. "Đã gửi" is not a state: it says a unit has
+    sent at least once."""
+
     NOT_STARTED = "not_started", "Chưa bắt đầu"
     DRAFT = "draft", "Đang soạn"
-    SUBMITTED = "submitted", "Đã gửi"
+    SUBMITTED = "submitted", "Chờ thẩm định"
     RETURNED = "returned", "Bị trả lại"
     ACCEPTED = "accepted", "Đã tiếp nhận"
 
@@ -17,6 +21,13 @@ class ReportStatus(models.TextChoices):
 EDITABLE_STATUSES = frozenset({ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
 # Reports the unit still owes (never sent, or sent back): the ones reminders chase.
 OUTSTANDING_STATUSES = EDITABLE_STATUSES
+
+
+def overdue_q(now) -> models.Q:
+    """Reports owed past the unit's deadline (on a queryset annotated `with_deadline()`): never sent,
+    or returned and not sent again. The same rule as `Report.is_overdue`."""
+    owed = models.Q(first_submitted_at__isnull=True) | models.Q(status=ReportStatus.RETURNED)
+    return models.Q(effective_deadline__lt=now) & owed
 
 
 class ReportQuerySet(models.QuerySet):
@@ -70,9 +81,11 @@ class Report(models.Model):
         return self.deadline_extended_to or self.round.deadline
 
     def is_overdue(self, now=None) -> bool:
-        """Past the unit's deadline with nothing ever submitted."""
+        """Owing a report past the unit's deadline: nothing ever submitted, or returned and not sent
+        again (a unit that sent on time and was sent back after the deadline owes it from then)."""
         now = now or timezone.now()
-        return self.first_submitted_at is None and now > self.deadline
+        owed = self.first_submitted_at is None or self.status == ReportStatus.RETURNED
+        return owed and now > self.deadline
 
 
 class ReportPart(models.Model):

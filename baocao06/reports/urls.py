@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import conflict_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:report_id>/kiem-tra/", views.check_report, name="check"),
     path("<int:report_id>/gui/", views.submit_report, name="submit"),
     path("<int:report_id>/lan-gui/<int:number>/", views.version_detail, name="version"),
+    path("<int:report_id>/chua-luu/<int:conflict_id>/", conflict_views.conflict_detail, name="conflict"),
+    path("<int:report_id>/chua-luu/<int:conflict_id>/chon/", conflict_views.resolve_conflict, name="resolve_conflict"),
 ]

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from baocao06.definitions.validation import blocking, clean_table, validate_report
 
-from . import presenters
+from . import conflicts, presenters
 from .access import access_report, can_edit_report, can_submit_report, visible_reports
 from .actions import Conflict, NotEditable, SubmitRefused, context_for, do_save_part, do_submit_report, view_for
 from .forms import parse_revision, part_from_post
@@ -73,6 +74,10 @@ def _page_context(request, report):
         )
     presenters.attach_comparisons([t["grid"] for t in tables], results)
     editable = report.is_editable and can_edit_report(request.user, report)
+    open_conflicts = {c.key: c for c in conflicts.open_conflicts(report, request.user)} if editable else {}
+    for item in [*sections, *tables]:
+        key = item["section"].key if "section" in item else item["grid"].table.key
+        item["conflict"] = open_conflicts.get(key)
     return {
         "report": report,
         "round": report.round,
@@ -83,12 +88,21 @@ def _page_context(request, report):
         "can_submit": report.is_editable and can_submit_report(request.user, report),
         "submit_key": uuid.uuid4().hex,
         "versions": report.versions.select_related("submitted_by").order_by("-number"),
-        "conflicts": report.conflicts.filter(resolved=False, user=request.user)[:5] if editable else [],
+        "conflicts": list(open_conflicts.values()),
+        "refused": _refused_copies(report, request.user),
         "comments": comments,
         "explanations": report.explanations.select_related("requested_by", "answered_by"),
         "can_reply": report.round.is_open and (request.user.is_secretariat or can_edit_report(request.user, report)),
         "can_answer": can_edit_report(request.user, report),
     }
+
+
+def _refused_copies(report, user) -> list:
+    """Every refused copy of the report's parts, newest first, for the unit's own people: what a
+    person typed stays reachable after they chose another version."""
+    if not can_edit_report(user, report):
+        return []
+    return list(report.conflicts.select_related("user").order_by("-created_at", "-pk")[:30])
 
 
 def _task_codes(report, view) -> dict[str, dict[str, str]]:
@@ -144,23 +158,27 @@ def save_part(request, report_id: int, key: str):
         if is_json:
             payload = json.loads(request.body or b"{}")
             base_revision, data = parse_revision(payload.get("base_revision")), payload.get("data")
+            # "Keep mine" after a refusal: this save settles the person's refused copies of the part.
+            resolving = "mine" if payload.get("resolves") else None
         else:
             base_revision, data = (
                 parse_revision(request.POST.get("base_revision")),
                 part_from_post(view, key, request.POST),
             )
+            resolving = None
     except (ValueError, TypeError, AttributeError):
         return HttpResponseBadRequest("Dữ liệu gửi lên không hợp lệ.")
     if base_revision is None:
         return HttpResponseBadRequest("Phiên bản gốc (base_revision) không hợp lệ.")
     try:
-        result = do_save_part(report, key, data, base_revision=base_revision, actor=request.user)
+        result = do_save_part(report, key, data, base_revision=base_revision, actor=request.user, resolving=resolving)
     except Conflict as exc:
         current = exc.current
         body = {
             "code": "conflict",
             "error": str(exc),
             "conflict_id": exc.conflict.pk,
+            "conflict_url": reverse("reports:conflict", args=[report.pk, exc.conflict.pk]),
             "current": {
                 "revision": current.revision if current else 0,
                 "data": current.data if current else {},
@@ -202,8 +220,6 @@ def _summaries_from(view, table_key, table_data, context=None):
 
 
 def report_url(report) -> str:
-    from django.urls import reverse
-
     return reverse("reports:detail", args=[report.pk])
 
 

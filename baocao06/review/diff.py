@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from baocao06.definitions import cells
 from baocao06.definitions.layout import UnitView
 
-_WORDS = re.compile(r"\S+\s*")
+_TOKENS = re.compile(r"\S+|\s+")
 
 
 @dataclass
@@ -104,16 +104,33 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _words(old: str, new: str) -> list[Segment]:
-    a, b = _WORDS.findall(old), _WORDS.findall(new)
-    segments: list[Segment] = []
+    """Word by word. Words and the spaces between them are separate tokens, so a sentence appended
+    after "đạt 70%." leaves "70%." unchanged; a space between two changed words joins the change, so
+    the reader sees one deleted and one inserted phrase rather than a patchwork."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    chunks: list[list] = []  # [tag, old text, new text]; tag "equal" or "change"
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            segments.append(Segment("equal", "".join(a[i1:i2])))
+        kind = "equal" if tag == "equal" else "change"
+        chunks.append([kind, "".join(a[i1:i2]), "".join(b[j1:j2])])
+    merged: list[list] = []
+    for index, chunk in enumerate(chunks):
+        between = 0 < index < len(chunks) - 1 and chunks[index - 1][0] == chunks[index + 1][0] == "change"
+        if chunk[0] == "equal" and between and not chunk[1].strip():
+            chunk = ["change", chunk[1], chunk[2]]
+        if merged and merged[-1][0] == chunk[0] == "change":
+            merged[-1][1] += chunk[1]
+            merged[-1][2] += chunk[2]
+        else:
+            merged.append(chunk)
+    segments: list[Segment] = []
+    for kind, removed, added in merged:
+        if kind == "equal":
+            segments.append(Segment("equal", removed))
             continue
-        if i2 > i1:
-            segments.append(Segment("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            segments.append(Segment("insert", "".join(b[j1:j2])))
+        if removed:
+            segments.append(Segment("delete", removed))
+        if added:
+            segments.append(Segment("insert", added))
     return segments
 
 

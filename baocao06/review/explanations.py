@@ -16,8 +16,9 @@ from .models import ExplanationRequest
 
 
 def default_message(report) -> str:
+    why = "chưa gửi lại sau khi bị trả lại" if report.status == "returned" else "chưa gửi (hoặc gửi muộn)"
     return (
-        f"Đề nghị {report.unit.name} giải trình lý do chưa gửi (hoặc gửi muộn) báo cáo “{report.round.title}” "
+        f"Đề nghị {report.unit.name} giải trình lý do {why} báo cáo “{report.round.title}” "
         f"(hạn gửi {vndate(report.deadline)}) và cho biết thời gian hoàn thành."
     )
 

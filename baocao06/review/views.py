@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from baocao06.reports import presenters as report_presenters
@@ -47,6 +48,8 @@ def review(request, report_id: int):
     require_secretariat(request.user)
     version = report.current_version
     view = view_for(report)
+    if request.htmx and request.htmx.target == "comment-form" and version is not None:
+        return _comment_form(request, report, view, version)
     found = presenters.index(presenters.threads(report, drafts=True), set(view.table_index))
     context = {"report": report, "round": report.round, "version": version, "comments": found}
     if version is None:
@@ -69,6 +72,21 @@ def review(request, report_id: int):
         under_review=report.status == ReportStatus.SUBMITTED,
     )
     return render(request, "review/review.html", context)
+
+
+def _comment_form(request, report, view, version):
+    """The remark form for the place clicked (a section, a field, a row or a cell), for htmx: the
+    review page stays where it is."""
+    try:
+        anchor = anchors.parse(view, version.content, request.GET.get("at", ""))
+        error = ""
+    except anchors.BadAnchor as exc:
+        anchor, error = anchors.Anchor(), str(exc)
+    context = {"report": report, "anchor": anchor, "anchor_error": error}
+    context["under_review"] = report.status == ReportStatus.SUBMITTED
+    response = render(request, "review/_comment_form.html", context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))  # never served from cache as the whole page
+    return response
 
 
 @login_required

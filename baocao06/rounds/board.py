@@ -9,17 +9,11 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from baocao06.accounts.models import Membership, UnitRole
-from baocao06.reports.models import OUTSTANDING_STATUSES, ReportStatus
+from baocao06.reports.models import OUTSTANDING_STATUSES, ReportStatus, overdue_q
 from baocao06.review.models import ExplanationRequest
 
-STATES = [
-    ("not_started", "Chưa bắt đầu"),
-    ("draft", "Đang soạn"),
-    ("submitted", "Đã gửi, chờ thẩm định"),
-    ("returned", "Bị trả lại"),
-    ("accepted", "Đã tiếp nhận"),
-    ("late", "Muộn / quá hạn"),
-]
+LATE_LABEL = "Muộn / quá hạn"
+STATES = [(s.value, s.label) for s in ReportStatus] + [("late", LATE_LABEL)]
 HEADER = [
     "Mã đơn vị",
     "Đơn vị",
@@ -53,7 +47,7 @@ def board_queryset(round_, *, now: dt.datetime, kind="", state="", query=""):
     if kind:
         reports = reports.filter(unit__kind=kind)
     if state == "late":
-        reports = reports.filter(Q(late=True) | Q(first_submitted_at__isnull=True, effective_deadline__lt=now))
+        reports = reports.filter(Q(late=True) | overdue_q(now))
     elif state in ReportStatus.values:
         reports = reports.filter(status=state)
     if query:
@@ -62,9 +56,10 @@ def board_queryset(round_, *, now: dt.datetime, kind="", state="", query=""):
 
 
 def days_late(report, now: dt.datetime) -> int:
-    """Calendar days from the unit's deadline to its first submission (or to now if none): a report
-    due at 23:59 on the 17th and sent on the 18th is one day late; late at all is at least one."""
-    moment = report.first_submitted_at or now
+    """Calendar days from the unit's deadline to its first submission (or to now if none, or if it
+    was returned and not sent again): a report due at 23:59 on the 17th and sent on the 18th is one
+    day late; late at all is at least one."""
+    moment = now if report.status == ReportStatus.RETURNED else report.first_submitted_at or now
     if moment <= report.effective_deadline:
         return 0
     days = (timezone.localtime(moment).date() - timezone.localtime(report.effective_deadline).date()).days
@@ -74,7 +69,8 @@ def days_late(report, now: dt.datetime) -> int:
 def decorate(report, now: dt.datetime):
     """Attach what the board shows and computes per row (no queries: everything was prefetched)."""
     report.days_late = days_late(report, now)
-    report.overdue = report.first_submitted_at is None and now > report.effective_deadline
+    owed = report.first_submitted_at is None or report.status == ReportStatus.RETURNED
+    report.overdue = owed and now > report.effective_deadline
     report.approver_names = ", ".join(str(m.user) for m in report.unit.approvers if m.user.is_active)
     report.explanation = report.explanation_list[0] if report.explanation_list else None
     report.outstanding = report.status in OUTSTANDING_STATUSES
@@ -110,7 +106,11 @@ def overdue_tasks(round_):
 
     tasks = (
         Task.objects.filter(
-            source=TaskSource.UNIT, is_open=True, due_date__lt=round_.data_to, last_report__round=round_
+            source=TaskSource.UNIT,
+            is_open=True,
+            can_be_overdue=True,
+            due_date__lt=round_.data_to,
+            last_report__round=round_,
         )
         .select_related("unit", "last_report")
         .order_by("due_date", "unit__kind_order", "unit__sort_key", "code")

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from baocao06.accounts.models import UnitRole
 from baocao06.core.safe_export import csv_bytes, xlsx_bytes
 from baocao06.definitions.cells import parse_date
-from baocao06.reports.access import deny, require_secretariat
-from baocao06.reports.models import Report, ReportStatus
+from baocao06.reports.access import deny, require_secretariat, require_viewer
+from baocao06.reports.models import Report, ReportStatus, overdue_q
 from baocao06.review.actions import ReviewRefused
 from baocao06.review.explanations import do_request_explanation
 from baocao06.units.kinds import UnitKind
@@ -54,7 +54,9 @@ def _kinds_in(round_):
 @login_required
 @require_GET
 def board(request, round_id: int):
-    require_secretariat(request.user)
+    """Every assigned unit's report. The Secretariat follows up from here; a viewer (a leader who
+    only reads) sees the same list without the Secretariat's actions and opens the units' reports."""
+    require_viewer(request.user)
     round_ = _round(round_id)
     now = timezone.now()
     filters = _filters(request)
@@ -65,7 +67,7 @@ def board(request, round_id: int):
         board_rows.decorate(report, now)
     totals = round_.reports.with_deadline().aggregate(
         total=Count("id"),
-        late=Count("id", filter=Q(late=True) | Q(first_submitted_at__isnull=True, effective_deadline__lt=now)),
+        late=Count("id", filter=Q(late=True) | overdue_q(now)),
         **{s.value: Count("id", filter=Q(status=s.value)) for s in ReportStatus},
     )
     query = {"kind": filters["kind"], "state": filters["state"], "q": filters["query"]}
@@ -79,7 +81,7 @@ def board(request, round_id: int):
         "kinds": _kinds_in(round_),
         "states": board_rows.STATES,
         "counts": [(s.value, s.label, totals[s.value]) for s in ReportStatus]
-        + [("late", "Muộn / quá hạn", totals["late"])],
+        + [("late", board_rows.LATE_LABEL, totals["late"])],
         "total": totals["total"],
         "now": now,
     }

@@ -49,7 +49,7 @@ def upload(request, report_id: int):
         context["error"] = "Chưa chọn tệp Excel (.xlsx) để tải lên."
         return render(request, template, context, status=400)
     if not report.is_editable or not can_edit_report(request.user, report):
-        context["error"] = "Báo cáo không còn sửa được (đã gửi hoặc kỳ báo cáo đã khóa)."
+        context["error"] = "Báo cáo không còn sửa được (đang chờ thẩm định, đã tiếp nhận, hoặc kỳ báo cáo đã khóa)."
         return render(request, template, context, status=409)
     data = upload.read(MAX_FILE_BYTES + 1)
     plan = do_import_workbook(

@@ -140,35 +140,65 @@
     });
   }
 
-  function showConflict(part, body) {
-    var box = part.form.querySelector(".conflict");
+  // The server refused an edit made on an old revision and kept it (a PartConflict). The box says
+  // so, offers the comparison of both versions side by side (fetched with htmx into the box), and
+  // "keep mine" right away; the comparison's form offers "keep the stored one" and a merge.
+  function conflictBox(part) {
+    var box = part.form.parentNode.querySelector('.conflict[data-conflict-part="' + part.key + '"]');
     if (!box) {
       box = document.createElement("div");
       box.className = "conflict alert alert-warn";
-      part.form.insertBefore(box, part.form.firstChild.nextSibling);
+      box.dataset.conflictPart = part.key;
+      part.form.parentNode.insertBefore(box, part.form);
     }
+    return box;
+  }
+
+  function showConflict(part, body) {
+    var box = conflictBox(part);
     var who = body.current.updated_by ? body.current.updated_by + " lúc " + body.current.updated_at : "người khác";
+    box.dataset.conflict = body.conflict_id;
     box.innerHTML = "";
     var p = document.createElement("p");
     p.textContent = "Phần này vừa được " + who + " sửa. Bản của bạn chưa ghi đè lên bản đó và vẫn được giữ lại "
-      + "(trên máy này và trong hệ thống). Hãy chọn:";
+      + "trong hệ thống. Hãy so sánh hai bản rồi chọn giữ bản nào, hoặc hợp nhất.";
+    var actions = document.createElement("p");
+    var compareLink = document.createElement("a");
+    compareLink.className = "btn btn-small"; compareLink.textContent = "So sánh hai bản và chọn";
+    compareLink.href = body.conflict_url; compareLink.dataset.compare = "1";
     var mine = document.createElement("button");
     mine.type = "button"; mine.className = "btn btn-small"; mine.textContent = "Giữ bản của tôi (ghi đè)";
     mine.addEventListener("click", function () {
       part.revision = body.current.revision; part.form.dataset.revision = part.revision;
-      part.conflict = false; part.dirty = true;
+      part.conflict = false; part.dirty = true; part.resolves = true;
       box.remove(); schedule(part, 0);
     });
-    var theirs = document.createElement("button");
-    theirs.type = "button"; theirs.className = "btn btn-small"; theirs.textContent = "Xem bản mới nhất";
-    theirs.addEventListener("click", function () {
-      localStorage.setItem(storageKey(part.key) + ":kept", JSON.stringify(collect(part.form)));
-      localStorage.removeItem(storageKey(part.key));
-      window.location.hash = "part-" + part.key; window.location.reload();
-    });
-    box.appendChild(p); box.appendChild(mine); box.appendChild(theirs);
-    setState(part, "Xung đột: chưa lưu", "error");
+    actions.appendChild(compareLink); actions.appendChild(document.createTextNode(" ")); actions.appendChild(mine);
+    var compareBox = document.createElement("div");
+    compareBox.className = "conflict-compare-box"; compareBox.dataset.compareBox = "1";
+    box.appendChild(p); box.appendChild(actions); box.appendChild(compareBox);
+    setState(part, "Chưa lưu: phần này đã có người sửa trước", "error");
   }
+
+  // "So sánh hai bản": the comparison opens inside the box (the link is the page without the script).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".conflict [data-compare]");
+    if (!link || !window.htmx) return;
+    event.preventDefault();
+    var target = link.closest(".conflict").querySelector("[data-compare-box]");
+    if (target.childElementCount) { target.innerHTML = ""; return; }
+    window.htmx.ajax("GET", link.getAttribute("href"), { target: target, swap: "innerHTML" });
+  });
+
+  // Choosing in the comparison reloads the page with the version chosen: what this tab kept of the
+  // part is settled (the refused copy stays in the system), so it must not come back from storage.
+  document.addEventListener("submit", function (event) {
+    var box = event.target.closest(".conflict");
+    if (!box) return;
+    var part = parts[box.dataset.conflictPart];
+    localStorage.removeItem(storageKey(box.dataset.conflictPart));
+    if (part) { part.dirty = false; part.conflict = true; }
+  });
 
   function save(part) {
     if (part.saving) { part.pending = true; return; }
@@ -181,7 +211,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(part.form), "Accept": "application/json" },
-      body: JSON.stringify({ base_revision: part.revision, data: data })
+      body: JSON.stringify({ base_revision: part.revision, data: data, resolves: !!part.resolves })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) { return [response.status, body]; });
     }).then(function (result) {
@@ -190,7 +220,7 @@
       if (status === 200) {
         part.revision = body.revision; part.form.dataset.revision = body.revision;
         part.form.querySelector("input[name=base_revision]").value = body.revision;
-        part.failures = 0;
+        part.failures = 0; part.resolves = false;
         if (part.sequence === sequence) { localStorage.removeItem(storageKey(part.key)); part.dirty = false; }
         else { backup(part); }
         showProblems(part, body.problems || []);
@@ -278,10 +308,11 @@
           setState(part, "Đã khôi phục nội dung chưa lưu trên máy này; đang lưu…", "busy");
           part.dirty = true; schedule(part, 0);
         } else if (saved.base < part.revision) {
-          part.conflict = true;
-          showConflict(part, { current: { revision: part.revision, updated_by: "", updated_at: "" } });
-          var keep = form.querySelector(".conflict button");
-          keep.addEventListener("click", function () { fill(form, saved.data); }, { once: true, capture: true });
+          // Typed here on an older revision and never saved (a closed tab): send it as it was, so the
+          // server refuses it, keeps it and the person compares it with the newer version.
+          fill(form, saved.data);
+          part.revision = saved.base;
+          part.dirty = true; schedule(part, 0);
         }
       } catch (e) { localStorage.removeItem(storageKey(part.key)); }
     }

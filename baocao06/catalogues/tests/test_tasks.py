@@ -204,3 +204,35 @@ class OverdueListTests(TaskCase):
         self.assertIn("<td>Đang triển khai</td>", body)
         self.login(self.reporter)
         self.assertEqual(self.client.get(reverse("rounds:overdue_tasks", args=[self.round.pk])).status_code, 403)
+
+
+class RecurringTaskTests(TaskCase):
+    RECURRING = {
+        "content": "Tuyên truyền, hướng dẫn sử dụng VNeID",
+        "due": "Quý I/2024",
+        "result": "recurring",
+        "origin": "new",
+    }
+
+    def test_recurring_work_is_open_but_never_overdue(self):
+        rows = [ROWS[0], self.RECURRING]
+        self.login(self.reporter)
+        self.autosave(
+            self.report,
+            "PL01",
+            {"rows": [{"key": k, "group": "B", "values": v} for k, v in zip(("nx1", "nx2"), rows, strict=True)]},
+        )
+        body = self.client.get(reverse("reports:detail", args=[self.report.pk])).content.decode()
+        recurring = re.search(r'<tr id="r-PL01-nx2".*?</tr>', body, re.S).group(0)
+        self.assertNotIn("Quá hạn", recurring)  # due 31/03/2024, recurring at the cut-off 14/06/2024
+        self.assertIn("Quá hạn 75 ngày", re.search(r'<tr id="r-PL01-nx1".*?</tr>', body, re.S).group(0))
+
+        self.submit_with_tasks(rows=rows, keys=("nx1", "nx2"))
+        recurring_task = Task.objects.get(title=self.RECURRING["content"])
+        self.assertEqual((recurring_task.is_open, recurring_task.can_be_overdue), (True, False))
+        self.login(self.secretariat)
+        listed = self.client.get(reverse("rounds:overdue_tasks", args=[self.round.pk])).content.decode()
+        self.assertNotIn(self.RECURRING["content"], listed)
+        self.assertIn(ROWS[0]["content"], listed)
+        dashboard = self.client.get(reverse("compilation:dashboard"), {"ky": self.round.pk}).content.decode()
+        self.assertNotIn(self.RECURRING["content"], dashboard)

@@ -290,7 +290,8 @@ class _Writer:
         self._headers(section)
         self._header_table(number)
         if self.data.get("provisional"):
-            self.para(f"{PROVISIONAL} — số liệu chưa được Tổ công tác chấp nhận đầy đủ", "Centered", bold=True, size=15)
+            notice = f"{PROVISIONAL} — số liệu chưa được Thư ký Tổ công tác tiếp nhận hết"
+            self.para(notice, "Centered", bold=True, size=15)
         self._addressees(addressees)
         for text in self._intro():
             self.para(text)
@@ -390,8 +391,8 @@ class _Writer:
             )
         if self.data.get("provisional"):
             texts.append(
-                f"Đây là số liệu {PROVISIONAL}: gồm cả các báo cáo đã gửi nhưng chưa được Tổ công tác chấp nhận; "
-                "số liệu chính thức sẽ được tổng hợp khi các báo cáo được chấp nhận."
+                f"Đây là số liệu {PROVISIONAL}: gồm cả các báo cáo đang chờ thẩm định, chưa được Thư ký Tổ công tác "
+                "tiếp nhận; số liệu chính thức sẽ được tổng hợp khi các báo cáo được tiếp nhận."
             )
         return texts
 

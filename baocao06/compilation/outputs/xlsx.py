@@ -178,7 +178,7 @@ class NationalWorkbook:
         self.book.worksheets()[0].activate()
         self.book.close()
         assemble(self.skeleton.getvalue(), self.book.bodies, self.path)
-        self.progress(1.0, "Xong")
+        self.progress(1.0, "Đã ghi tệp phụ lục (XLSX)")
 
     def summary(self) -> Sheet:
         data = self.data

@@ -60,22 +60,72 @@ class FillInBrowserTests(BrowserTestCase):
         self.assertEqual(page.locator("#f-I\\.1-body").input_value(), "Gõ xong rồi đóng thẻ ngay")
         self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Gõ xong rồi đóng thẻ ngay")
 
-    def test_a_stale_tab_shows_the_conflict_and_keeps_both_versions(self):
+    def stale_tabs(self):
+        """Two tabs of the same person on I.1: the first saves, the second's edit is refused and kept."""
         self.login(self.reporter)
         url = self.live_server_url + reverse("reports:detail", args=[self.report.pk])
         first, second = self.page, self.context.new_page()
         first.goto(url)
         second.goto(url)
-        first.fill("#f-I\\.1-body", "Bản của thẻ thứ nhất")
+        first.fill("#f-I\\.1-body", "Bản của thẻ thứ nhất.")
         first.locator("#part-I\\.1 [data-state].ok").wait_for()
-        second.fill("#f-I\\.1-body", "Bản của thẻ thứ hai")
-        second.locator("#part-I\\.1 .conflict").wait_for()
-        self.assertIn("vẫn được giữ lại", second.locator("#part-I\\.1 .conflict").inner_text())
-        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Bản của thẻ thứ nhất")
-        self.assertEqual(self.report.conflicts.get().data["fields"]["body"], "Bản của thẻ thứ hai")
-        second.click("text=Giữ bản của tôi (ghi đè)")
-        second.locator("#part-I\\.1 [data-state].ok").wait_for()
-        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Bản của thẻ thứ hai")
+        second.fill("#f-I\\.1-body", "Bản của thẻ thứ nhất. Câu thẻ thứ hai thêm vào.")
+        second.locator("#s-I\\.1 .conflict").wait_for()
+        self.assertIn("vẫn được giữ lại", second.locator("#s-I\\.1 .conflict").inner_text())
+        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Bản của thẻ thứ nhất.")
+        self.assertEqual(
+            self.report.conflicts.get().data["fields"]["body"], "Bản của thẻ thứ nhất. Câu thẻ thứ hai thêm vào."
+        )
+        return second
+
+    def test_a_stale_tab_compares_both_versions_side_by_side_and_merges_them(self):
+        page = self.stale_tabs()
+        page.evaluate("window.__sameDocument = true")
+        page.click("#s-I\\.1 .conflict [data-compare]")
+        page.locator("#s-I\\.1 .conflict .side.mine ins").wait_for()
+        self.assertTrue(page.evaluate("window.__sameDocument === true"))  # opened in place
+        self.assertEqual(page.inner_text("#s-I\\.1 .conflict .side.mine ins").strip(), "Câu thẻ thứ hai thêm vào.")
+        self.assertEqual(page.locator("#s-I\\.1 .conflict .side.theirs del").count(), 0)
+        page.fill("#s-I\\.1 .conflict textarea.merge-text", "Bản hợp nhất của hai thẻ.")
+        page.click("#s-I\\.1 .conflict button[value=merge]")
+        page.locator(".msg-success").wait_for()
+        self.assertEqual(page.input_value("#f-I\\.1-body"), "Bản hợp nhất của hai thẻ.")
+        self.assertEqual(page.locator(".conflict").count(), 0)  # settled: no alert any more
+        self.assertEqual(page.locator("#conflicts").count(), 0)
+        page.wait_for_timeout(1500)  # what the tab had kept must not come back as a new conflict
+        self.assertEqual(self.report.parts.get(key="I.1").data["fields"]["body"], "Bản hợp nhất của hai thẻ.")
+        self.assertEqual(list(self.report.conflicts.values_list("resolved", flat=True)), [True])
+        page.click("#refused summary")  # the refused copy stays reachable
+        page.click("#refused a")
+        page.locator(".side.mine").wait_for()
+        self.assertIn("Câu thẻ thứ hai thêm vào.", page.inner_text(".side.mine"))
+
+    def test_a_stale_tab_can_keep_its_own_version(self):
+        page = self.stale_tabs()
+        page.click("text=Giữ bản của tôi (ghi đè)")
+        page.locator("#part-I\\.1 [data-state].ok").wait_for()
+        self.assertEqual(
+            self.report.parts.get(key="I.1").data["fields"]["body"], "Bản của thẻ thứ nhất. Câu thẻ thứ hai thêm vào."
+        )
+        self.assertTrue(self.report.conflicts.get().resolved)
+        page.reload()
+        self.assertEqual(page.locator(".conflict").count(), 0)
+
+    def test_sending_asks_first_and_nothing_is_sent_on_no(self):
+        fill_completely(self.report, self.reporter)
+        self.login(self.approver)
+        self.page.goto(self.live_server_url + reverse("reports:detail", args=[self.report.pk]))
+        self.answer_dialogs = False
+        self.page.click("#submit-form button[type=submit]")
+        self.page.wait_for_timeout(1500)
+        self.assertIn("Gửi báo cáo của Bộ Tư pháp cho Thư ký Tổ công tác?", self.dialogs[-1])
+        self.report.refresh_from_db()
+        self.assertEqual((self.report.status, self.report.versions.count()), (ReportStatus.DRAFT, 0))
+        self.answer_dialogs = True
+        self.page.click("#submit-form button[type=submit]")
+        self.page.locator(".msg-success").wait_for()
+        self.report.refresh_from_db()
+        self.assertEqual((self.report.status, len(self.dialogs)), (ReportStatus.SUBMITTED, 2))
 
     def test_a_save_whose_answer_was_lost_is_sent_again_without_a_conflict(self):
         self.login(self.reporter)

@@ -33,6 +33,7 @@ class ReviewInBrowserTests(BrowserTestCase):
         page.fill("#comment-body", "Số hồ sơ trực tuyến chưa khớp Cổng Dịch vụ công quốc gia.")
         page.click("#comment-form button")
         page.locator(".msg-success").wait_for()
+        page.click("#return-box summary")  # "Trả lại…" opens the message box
         page.click("#return-form button")
         page.locator(".msg-success").wait_for()
         self.assertIn("kèm 1 nhận xét", page.inner_text(".msg-success"))

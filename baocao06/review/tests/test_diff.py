@@ -38,9 +38,7 @@ class TextDiffTests(SimpleTestCase):
         self.assertEqual(tags[0], ("equal", "Đoạn một giữ nguyên.", "Đoạn một giữ nguyên."))
         self.assertEqual([t[0] for t in tags[1:]], ["replace", "replace"])
         words = [(s.tag, s.text) for s in text_diff(old, new)[1].segments]
-        self.assertEqual(
-            words, [("equal", "Đoạn hai có "), ("delete", "12 "), ("insert", "15 "), ("equal", "văn bản.")]
-        )
+        self.assertEqual(words, [("equal", "Đoạn hai có "), ("delete", "12"), ("insert", "15"), ("equal", " văn bản.")])
 
     def test_equal_texts_have_no_change(self):
         self.assertEqual({p.tag for p in text_diff("A\nB", "A\r\nB\n")}, {"equal"})
@@ -82,3 +80,20 @@ class TableDiffTests(SimpleTestCase):
         rows = [("na", {"content": "A"}), ("nb", {"content": "B"})]
         diff = diff_contents(view(), content("x", t1=rows), content("x", t1=list(reversed(rows))))
         self.assertTrue(diff.is_empty)
+
+
+class AppendedSentenceTests(SimpleTestCase):
+    def test_a_sentence_appended_to_a_paragraph_is_one_insertion_after_the_unchanged_text(self):
+        old = "Tỉnh đã triển khai 25 dịch vụ công thiết yếu. Tỷ lệ hồ sơ trực tuyến đạt 70%."
+        [paragraph] = text_diff(old, old + " Trong 6 tháng cuối năm sẽ mở rộng sang cấp xã.")
+        self.assertEqual(
+            [(s.tag, s.text) for s in paragraph.segments],
+            [("equal", old), ("insert", " Trong 6 tháng cuối năm sẽ mở rộng sang cấp xã.")],
+        )
+
+    def test_neighbouring_changed_words_read_as_one_phrase(self):
+        [paragraph] = text_diff("Câu một hai ba bốn.", "Câu một năm sáu bốn.")
+        self.assertEqual(
+            [(s.tag, s.text) for s in paragraph.segments],
+            [("equal", "Câu một "), ("delete", "hai ba"), ("insert", "năm sáu"), ("equal", " bốn.")],
+        )

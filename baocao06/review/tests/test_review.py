@@ -69,7 +69,7 @@ class ReturnTests(ReviewCase):
         self.login(self.reporter)
         body = self.client.get(reverse("reports:detail", args=[self.report.pk])).content.decode()
         row = re.search(rf'<tr id="r-PL03-{SERVICE}".*?</tr>', body, re.S).group(0)
-        cell = re.search(r'<td class="[^"]*has-comment" data-cell="online">.*?</td>', row, re.S).group(0)
+        cell = re.search(r'<td id="[^"]*" class="[^"]*has-comment" data-cell="online">.*?</td>', row, re.S).group(0)
         self.assertIn("Nhận xét: Số trực tuyến chưa khớp với Cổng DVCQG.", cell)
         self.assertIn('id="comments"', body)
         self.assertIn("PL03 › dòng 7 «Đăng ký khai sinh» › cột «Trực tuyến»", body)

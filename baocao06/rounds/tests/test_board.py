@@ -67,7 +67,8 @@ class BoardTests(BoardCase):
         self.assertEqual(self.rows(self.board(state="late")), [])
         self.round.deadline = timezone.now() - dt.timedelta(hours=1)
         self.round.save(update_fields=["deadline"])
-        self.assertEqual(self.rows(self.board(state="late")), ["P79"])  # never sent, past the deadline
+        # Never sent (P79), or returned and not sent again (BTP), past the deadline.
+        self.assertEqual(self.rows(self.board(state="late")), ["BTP", "P79"])
         self.assertEqual(self.rows(self.board(kind="province")), ["P01", "P79"])
         self.assertEqual(self.rows(self.board(q="hà nội")), ["P01"])
 
@@ -80,6 +81,8 @@ class BoardTests(BoardCase):
         for user in (self.reporter, self.approver, self.viewer):
             self.login(user)
             for url in urls:
+                if user == self.viewer and url == urls[0]:
+                    continue  # a viewer reads the board (without the actions): ViewerBoardTests
                 self.assertEqual(self.client.get(url).status_code, 403, url)
             url = reverse("rounds:request_explanation", args=[self.round.pk, self.report.pk])
             self.assertEqual(self.client.post(url).status_code, 403)
@@ -237,3 +240,44 @@ class DeadlineTests(BoardCase):
         self.assertIn("Kỳ báo cáo đã khóa", self.board())
         self.assertNotIn("Yêu cầu giải trình</button>", self.board())
         self.assertFalse(self.province_report.parts.exists())
+
+
+class ReturnedAfterTheDeadlineTests(BoardCase):
+    def test_a_report_returned_and_not_sent_again_after_the_deadline_is_late_and_can_be_asked_why(self):
+        self.fill_completely(self.report, self.reporter)
+        do_submit_report(self.report, actor=self.approver)  # on time
+        do_return_report(self.report, actor=self.secretariat, message="Sửa PL03")
+        self.assertEqual(self.rows(self.board(state="late")), [])
+        self.round.deadline = end_of_day(3)
+        self.round.save(update_fields=["deadline"])
+        body = self.board(state="late")
+        self.assertEqual(self.rows(body), ["BTP", "P01", "P79"])
+        btp = body.split('<tr data-unit="BTP">')[1].split("</tr>")[0]
+        self.assertIn("Quá hạn", btp)
+        self.assertIn("Yêu cầu giải trình", btp)
+        self.assertIn('<td class="num">3</td>', btp)  # days since the deadline, while it is owed
+        self.assertIn("<span>3</span> Muộn / quá hạn", self.board())
+        self.client.post(reverse("rounds:request_explanation", args=[self.round.pk, self.report.pk]))
+        asked = ExplanationRequest.objects.get(report=self.report)
+        self.assertIn("chưa gửi lại sau khi bị trả lại", asked.message)
+
+        do_submit_report(self.report, actor=self.approver)  # sent again: owed no more
+        self.assertEqual(self.rows(self.board(state="late")), ["P01", "P79"])
+
+
+class ViewerBoardTests(BoardCase):
+    def test_a_viewer_reads_the_board_and_opens_each_units_report(self):
+        self.login(self.viewer)
+        rounds = self.client.get(reverse("rounds:list")).content.decode()
+        board_url = reverse("rounds:board", args=[self.round.pk])
+        self.assertIn(f'href="{board_url}"', rounds)
+        response = self.client.get(board_url)
+        self.assertEqual(response.status_code, 200)
+        body = response.content.decode()
+        self.assertEqual(self.rows(body), ["BTP", "P01", "P79"])
+        for report in (self.report, self.province_report, self.other_report):
+            self.assertIn(f'href="{reverse("reports:detail", args=[report.pk])}"', body)
+        for secretariat_only in ("Khóa kỳ báo cáo", "Yêu cầu giải trình", "xuat.csv", "btp.ld", "/don-vi/"):
+            self.assertNotIn(secretariat_only, body)
+        page = self.client.get(reverse("reports:detail", args=[self.report.pk])).content.decode()
+        self.assertIn(f'href="{board_url}"', page)  # and back to the round's units

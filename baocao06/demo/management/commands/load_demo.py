@@ -13,6 +13,13 @@ class Command(BaseCommand):
         "với báo cáo của các đơn vị; in tài khoản."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--addr",
+            default="127.0.0.1:8000",
+            help="địa chỉ máy chủ sẽ phục vụ bản minh họa (make demo truyền DEMO_ADDR), để in đúng đường dẫn",
+        )
+
     def handle(self, *args, **options):
         # The demo's accounts share a public password and a public second-factor key.
         if not settings.DEBUG:
@@ -38,4 +45,12 @@ class Command(BaseCommand):
             f"{DEMO_TOTP_SECRET} (thêm vào ứng dụng xác thực), hoặc lấy mã hiện tại bằng:\n"
             "  .venv/bin/python manage.py demo_code thuky"
         )
-        self.stdout.write("\nMở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên.\n")
+        self.stdout.write(f"\nMở {site_address(options['addr'])} và đăng nhập bằng một tài khoản ở trên.\n")
+
+
+def site_address(addr: str) -> str:
+    """The address to open for `runserver ADDR` (ADDR as make demo's DEMO_ADDR: host:port, or a port)."""
+    addr = addr.strip()
+    if addr.isdigit():
+        addr = f"127.0.0.1:{addr}"
+    return addr if "://" in addr else f"http://{addr}"
