@@ -10,7 +10,7 @@ from django.test import TestCase
 from baocao06.accounts.models import GlobalRole, User
 from baocao06.audit.models import AuditEvent
 
-GOOD = "Thư-ký-06-đầu-tiên"
+GOOD = "Sông Hồng chảy qua bến Chương Dương lúc rạng đông"
 
 
 def create(*passwords, username="thuky", **options):

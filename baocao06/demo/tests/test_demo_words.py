@@ -6,6 +6,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from baocao06.demo.generator import Filler
 from baocao06.reports.actions import view_for
@@ -19,6 +20,7 @@ class DemoAddressTests(BaseTestCase):
             call_command("load_demo", stdout=out, **options)
         return out.getvalue()
 
+    @override_settings(DEBUG=True)  # load_demo refuses to run anywhere else
     def test_it_prints_the_address_make_demo_serves(self):
         self.assertIn("Mở http://127.0.0.1:8103 và đăng nhập", self.load(addr="127.0.0.1:8103"))
         self.assertIn("Mở http://0.0.0.0:9000 và đăng nhập", self.load(addr="0.0.0.0:9000"))
