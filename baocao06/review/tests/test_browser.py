@@ -27,9 +27,10 @@ class ReviewInBrowserTests(BrowserTestCase):
         self.switch_to(self.secretariat)
         page.goto(review_url)
         page.click(f'#s-PL03 tr[data-row="{ROW}"] td[data-cell="online"] a.cell-link')
-        self.assertIn(
-            "PL03 › dòng 7 «Đăng ký khai sinh» › cột «Trực tuyến»", page.inner_text("#comment-form [data-place]")
-        )
+        place = "PL03 › dòng 7 «Đăng ký khai sinh» › cột «Trực tuyến»"
+        # The form for the picked place arrives without a page load (htmx): wait for it, then read it.
+        page.locator("#comment-form [data-place]", has_text=place).wait_for()
+        self.assertIn(place, page.inner_text("#comment-form [data-place]"))
         page.fill("#comment-body", "Số hồ sơ trực tuyến chưa khớp Cổng Dịch vụ công quốc gia.")
         page.click("#comment-form button")
         page.locator(".msg-success").wait_for()
