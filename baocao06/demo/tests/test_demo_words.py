@@ -6,6 +6,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from baocao06.demo.generator import Filler
 from baocao06.reports.actions import view_for
@@ -13,6 +14,7 @@ from baocao06.test import BaseTestCase
 
 
 class DemoAddressTests(BaseTestCase):
+    @override_settings(DEBUG=True)  # load_demo refuses to run anywhere else
     def load(self, **options):
         out = StringIO()
         with mock.patch("baocao06.demo.management.commands.load_demo.build_demo", return_value=self.round):
