@@ -103,7 +103,8 @@ def year_end() -> RoundScript:
         fates=(("not_started", 0.08), ("draft", 0.3), ("submitted", 1.0)),
         late_share=0.2,
         review=False,
-        scripted={"BTP": "draft", "P01": "draft"},
+        # Hà Giang and Tuyên Quang send theirs, so both carry open tasks into the 2026 Tuyên Quang.
+        scripted={"BTP": "draft", "P01": "draft", "P02": "submitted", "P08": "submitted"},
     )
 
 
@@ -117,7 +118,8 @@ def year_end_2026() -> RoundScript:
         fates=(("not_started", 0.3), ("draft", 0.65), ("submitted", 1.0)),
         late_share=0.0,
         review=False,
-        scripted={"BTP": "draft", "P01": "draft"},
+        # Drafts that start from tasks carried across the merger (Hà Giang + Tuyên Quang; MIC).
+        scripted={"BTP": "draft", "P01": "draft", "P08-2025": "draft", "BKHCN": "draft"},
         follow_up=False,
     )
 
