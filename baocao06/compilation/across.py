@@ -18,7 +18,7 @@ from django.db.models import Sum
 
 from baocao06.rounds.succession import SuccessionMap
 
-from .engine import _rate, select_versions
+from .engine import _rate, _selected
 from .models import VersionValue
 
 FIGURES = ("total", "online", "savings")
@@ -35,14 +35,15 @@ def unit_figures(round_, unit_ids=None, without_kinds=()) -> dict[int, dict[tupl
     if not block:
         return {}
     columns = {block["total"]: "total", block["online"]: "online", block["savings"]: "savings"}
-    ids = select_versions(round_, provisional=True)
+    reports = _selected(round_, provisional=True)
+    if unit_ids is not None:
+        reports = reports.filter(unit_id__in=list(unit_ids))
+    if without_kinds:
+        reports = reports.exclude(unit__kind__in=list(without_kinds))
+    ids = list(reports.values_list("current_version_id", flat=True))  # the versions select_versions takes
     values = VersionValue.objects.filter(
         version_id__in=ids, part__in=list(block["tables"]), column__in=list(columns), number__isnull=False
     )
-    if unit_ids is not None:
-        values = values.filter(unit_id__in=list(unit_ids))
-    if without_kinds:
-        values = values.exclude(unit__kind__in=list(without_kinds))
     rows = values.values_list("unit_id", "part", "merge_key", "column").annotate(total=Sum("number")).order_by()
     figures: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
     for unit_id, part, merge_key, column, total in rows:
