@@ -167,6 +167,11 @@ class MergerTests(BaseTestCase):
                 task = Task.objects.get(code=code)
                 self.assertEqual((task.unit.key, task.from_unit.key), ("P08-2025", key), code)
         self.assertFalse(Task.objects.filter(unit=tq, code__startswith="NV-P08-2025").exists())
+        # Past due at the 2026 cut-off, they are the new Tuyên Quang's overdue tasks, still saying where from.
+        self.login(self.secretariat)
+        overdue = self.client.get(reverse("rounds:overdue_tasks", args=[round_.pk])).content.decode()
+        self.assertIn("NV-P02-0001", overdue)
+        self.assertIn("từ Hà Giang", overdue)
 
     def test_the_opening_screen_lists_remaps_and_warns_of_parts_addressed_to_no_one(self):
         self.login(self.secretariat)
