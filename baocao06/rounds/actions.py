@@ -37,7 +37,7 @@ def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
     """Open a round on a definition version: freeze its layout, create one report per unit, and
     (with `previous=`) prefill each unit's task rows with its open tasks of the previous round."""
     units = list(units)
-    layout, mapping = plan_units(definition, fields["data_to"], units)
+    layout, mapping = plan_units(definition, fields["data_to"], units, fields.get("previous"))
     fields.setdefault("opened_at", clock.now())
     round_ = Round.objects.create(
         definition=definition,
@@ -64,11 +64,11 @@ def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
     return round_
 
 
-def plan_units(definition: Definition, day: dt.date, units) -> tuple[dict, dict]:
+def plan_units(definition: Definition, day: dt.date, units, previous=None) -> tuple[dict, dict]:
     """The definition's layout with units that ended before `day` replaced by their successors, and
-    the mapping ({remaps, warnings}) the opening screen and `open_round` show."""
+    the mapping ({remaps, warnings, tasks}) the opening screen and `open_round` show."""
     layout = resolve(Spec.model_validate(definition.spec), items_from_database)
-    return plan(layout, day, units)
+    return plan(layout, day, units, previous)
 
 
 @transaction.atomic

@@ -148,9 +148,52 @@ def unaddressed(layout: dict, units: Iterable[Unit]) -> list[str]:
     return [f"Không gửi đến đơn vị nào của kỳ ({len(lonely)} chỗ): {_places(lonely, 8)}"]
 
 
-def plan(layout: dict, day: dt.date, units: Iterable[Unit]) -> tuple[dict, dict]:
-    """The layout remapped for `day`, and the mapping to keep with the round ({remaps, warnings})."""
+def plan(layout: dict, day: dt.date, units: Iterable[Unit], previous=None) -> tuple[dict, dict]:
+    """The layout remapped for `day`, and the mapping to keep with the round ({remaps, warnings,
+    tasks}: `tasks` where the open tasks of ended units of the previous round go)."""
     units = list(units)
     remapped, remaps, warnings = remap_layout(layout, SuccessionMap(day))
     warnings += unaddressed(remapped, units)
-    return remapped, {"day": day.isoformat(), "remaps": remaps, "warnings": warnings}
+    tasks = task_moves(previous, day, units)
+    lost = [m for m in tasks if m["to"] is None]
+    if lost:
+        names = ", ".join(f"{m['from_name']} ({m['open_tasks']})" for m in lost)
+        warnings.append(f"Nhiệm vụ chưa hoàn thành không chuyển được cho đơn vị nào của kỳ: {names}")
+    return remapped, {"day": day.isoformat(), "remaps": remaps, "warnings": warnings, "tasks": tasks}
+
+
+def task_moves(previous, day: dt.date, units: Iterable[Unit]) -> list[dict]:
+    """Units of `previous` that ended before `day` and whose open tasks go to a successor among
+    `units`: [{from, from_name, to, to_name, open_tasks}] (tasks recorded from their sent reports);
+    an ended unit whose successor is not in the round has `to` None."""
+    from django.db.models import Count
+
+    from baocao06.catalogues.models import Task, TaskSource
+
+    if previous is None:
+        return []
+    successions = SuccessionMap(day)
+    assigned = {unit.pk for unit in units}
+    counts = (
+        Task.objects.filter(source=TaskSource.UNIT, is_open=True, last_report__round=previous)
+        .values_list("last_report__unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    moves = []
+    for unit_id, n in counts:
+        unit = successions.by_pk[unit_id]
+        target = successions.target(unit)
+        if target is not None and target.pk == unit.pk:
+            continue
+        reached = target is not None and target.pk in assigned
+        moves.append(
+            {
+                "from": unit.key,
+                "from_name": unit.display_name,
+                "to": target.key if reached else None,
+                "to_name": target.display_name if reached else None,
+                "open_tasks": n,
+            }
+        )
+    return sorted(moves, key=lambda m: (m["to"] or "~", m["from"]))

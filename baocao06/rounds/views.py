@@ -35,7 +35,8 @@ def open_round(request):
         units = form.units()
         if units is not None and "check" in request.POST:
             # "Kiểm tra đơn vị": what the round would remap and leave unaddressed, nothing opened.
-            _, mapping = plan_units(form.cleaned_data["definition"], form.cleaned_data["data_to"], units)
+            data = form.cleaned_data
+            _, mapping = plan_units(data["definition"], data["data_to"], units, data.get("previous"))
             mapping["units"] = len(units)
         elif units is not None:
             round_ = do_open_round(

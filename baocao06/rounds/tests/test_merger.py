@@ -133,7 +133,7 @@ class MergerTests(BaseTestCase):
         self.assertTrue(round_.unit_mapping["remaps"])
 
     def test_open_tasks_reach_the_successor_with_their_codes_and_origin(self):
-        round_, _, _ = self.open_2026()
+        round_, out, _ = self.open_2026()
         units = csv_units()
         for new_key in ("P08-2025", "BKHCN", "BTC"):
             predecessors = [k for k in self.TASKS if csv_successor(units, k, DAY_2026) == new_key]
@@ -143,6 +143,12 @@ class MergerTests(BaseTestCase):
             rows = report.parts.get(key="PL01").data["rows"]
             self.assertEqual(sorted(r["key"] for r in rows), expected, new_key)
             self.assertTrue(all(r["values"]["origin"] == "carried_over" for r in rows))
+        # The command said where the open tasks of the ended units went.
+        for key in ("P02", "P08", "BTTTT", "BKHDT"):
+            target = csv_successor(units, key, DAY_2026)
+            line = f"Chuyển nhiệm vụ: {len(self.expected_open_codes(key))} nhiệm vụ chưa hoàn thành của "
+            self.assertIn(f"{line}{units[key]['full_name'] or units[key]['name']} ({key}) → ", out)
+            self.assertIn(f"({key}) → {units[target]['full_name'] or units[target]['name']} ({target})", out)
         # Hà Giang's 2 and Tuyên Quang's 6 open tasks (of 3 and 8) both reach the new Tuyên Quang.
         self.assertEqual(len(self.expected_open_codes("P02")) + len(self.expected_open_codes("P08")), 2 + 6)
 
@@ -183,6 +189,7 @@ class MergerTests(BaseTestCase):
             "deadline": "20/12/2026",
             "kinds": ["province"],
             "reminder_offsets": "-3",
+            "previous": self.round_2024.pk,
             "check": "1",
         }
         page = self.client.post(reverse("rounds:open"), form).content.decode()
@@ -190,6 +197,12 @@ class MergerTests(BaseTestCase):
         self.assertIn("Bộ Thông tin và Truyền thông (BTTTT)", page)
         self.assertIn("Bộ Khoa học và Công nghệ (BKHCN)", page)
         self.assertIn("Không gửi đến đơn vị nào của kỳ", page)  # the ministries' sections
+        self.assertIn("Nhiệm vụ chưa hoàn thành của đơn vị đã thôi hoạt động", page)
+        # Only provinces: MIC's and MPI's open tasks reach nobody, and the screen says so.
+        self.assertIn("Nhiệm vụ chưa hoàn thành không chuyển được cho đơn vị nào của kỳ", page)
+        self.assertIn(f"Bộ Thông tin và Truyền thông ({len(self.expected_open_codes('BTTTT'))})", page)
+        hg = f"<td>Tỉnh Hà Giang (P02)</td><td class=\"num\">{len(self.expected_open_codes('P02'))}</td>"
+        self.assertIn(hg + "<td>Tỉnh Tuyên Quang (P08-2025)</td>", page)
         provinces = sum(csv_valid(r, DAY_2026) and r["kind"] == "province" for r in csv_units().values())
         self.assertIn(f"Kỳ sẽ giao cho {provinces} đơn vị", page)
         del form["check"]

@@ -83,5 +83,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Chuyển đơn vị: {remap['from_name']} ({remap['from']}) → {remap['to_name']} ({remap['to']}): {where}"
             )
+        for move in mapping.get("tasks") or []:
+            if move["to"]:
+                self.stdout.write(
+                    f"Chuyển nhiệm vụ: {move['open_tasks']} nhiệm vụ chưa hoàn thành của {move['from_name']} "
+                    f"({move['from']}) → {move['to_name']} ({move['to']})"
+                )
         for warning in mapping.get("warnings") or []:
             self.stderr.write(f"Cảnh báo: {warning}")
