@@ -131,6 +131,10 @@ def compare(a, b, without_kinds=()) -> dict:
                 "name": unit.name,
                 "kind": unit.kind,
                 "from": sorted(successions.by_pk[pk].key for pk in sources.get(unit.pk, [])),
+                "from_names": [
+                    successions.by_pk[pk].name
+                    for pk in sorted(sources.get(unit.pk, []), key=lambda pk: successions.by_pk[pk].key)
+                ],
                 "total": {"a": ta, "b": tb, "change": _change(ta, tb)},
                 "services": services,
             }
@@ -157,6 +161,9 @@ def ranked(result: dict) -> list[dict]:
     """The units of a comparison with both rounds' online rate and rank (1 = highest; equal rates
     share a rank), highest rate in the later round first."""
     units = [dict(u) for u in result["units"]]
+    for unit in units:  # the earlier units summed into it, when it is not just itself
+        merged = [name for key, name in zip(unit["from"], unit["from_names"], strict=True) if key != unit["key"]]
+        unit["merged"] = merged
     for side in ("a", "b"):
         rates = [u["total"][side]["rate"] for u in units if u["total"][side]["rate"] is not None]
         for unit in units:
