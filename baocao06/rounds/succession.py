@@ -52,31 +52,29 @@ class SuccessionMap:
         return [u for u in ended if self.target(u) == unit]
 
 
-def _place(kind: str, node: dict, parent: str = "") -> str:
-    number = str(node.get("number") or "").strip()
-    title = str(node.get("title") or node.get("label") or node.get("key") or "").strip()
-    text = " ".join(x for x in (number, title[:80]) if x)
-    return f"{parent} › {kind} {text}" if parent else f"{kind} {text}"
+def _short(text, width: int = 60) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _audiences(layout: dict) -> Iterable[tuple[str, dict]]:
-    """(place, node) for every node of a frozen layout that has an `audience` list."""
+    """(place, node) for every node of a frozen layout that has an `audience` list; places read
+    "Mục II.3.3.2: Bộ Thông tin…", "Phụ lục 02, nhóm II", "Phụ lục 02, dòng 22 (Bố trí kinh phí…)"."""
 
-    def sections(items, parent=""):
+    def sections(items):
         for section in items:
-            place = _place("Mục", section, parent)
-            yield place, section
-            yield from sections(section.get("children") or [], place)
+            yield f"Mục {section.get('key')}: {_short(section.get('title'))}", section
+            yield from sections(section.get("children") or [])
 
     yield from sections(layout.get("sections") or [])
     for table in layout.get("tables") or []:
-        table_place = _place("Phụ lục", table)
+        table_place = f"Phụ lục {table.get('number') or table.get('key')}"
         yield table_place, table
         for group in table.get("row_groups") or []:
-            group_place = _place("nhóm", group, table_place)
-            yield group_place, group
+            yield f"{table_place}, nhóm {group.get('number') or group.get('key')}", group
             for row in group.get("rows") or []:
-                yield _place("dòng", row, group_place), row
+                number = row.get("number") or row.get("key")
+                yield f"{table_place}, dòng {number} ({_short(row.get('label'), 50)})", row
 
 
 def remap_layout(layout: dict, successions: SuccessionMap) -> tuple[dict, list[dict], list[str]]:

@@ -205,6 +205,8 @@ class MergerTests(BaseTestCase):
         self.assertIn(hg + "<td>Tỉnh Tuyên Quang (P08-2025)</td>", page)
         provinces = sum(csv_valid(r, DAY_2026) and r["kind"] == "province" for r in csv_units().values())
         self.assertIn(f"Kỳ sẽ giao cho {provinces} đơn vị", page)
+        self.assertIn("(theo ngày 14/12/2026)", page)
+        self.assertIn("Mục II.3.3.2: Bộ Thông tin và Truyền thông đánh giá", page)  # where MIC was named
         del form["check"]
         response = self.client.post(reverse("rounds:open"), form, follow=True)
         round_ = Round.objects.get(title=form["title"])
