@@ -85,7 +85,7 @@ class UnitContent:
     """The canonical content of one unit's submitted version, built from a seeded random source."""
 
     def __init__(self, view, unit_name: str, salt: str = "", settings=None):
-        from baocao06.demo.generator import CELL_TEXT, POPULATION, SENTENCES, SERVICES_206, TASKS
+        from baocao06.demo.generator import CELL_TEXT, FIRST_HALF_2024, POPULATION, SENTENCES, SERVICES_206, TASKS
 
         self.view = view
         self.settings = settings  # the round's Circular 02/2017 settings, for formulas using setting()
@@ -98,6 +98,7 @@ class UnitContent:
             else (0.08 if kind == "commune" else 1.0)
         )
         self.sentences, self.cell_text = SENTENCES, CELL_TEXT
+        self.period_words = {k: v for k, v in FIRST_HALF_2024.items() if k != "year"}  # the national round is 4709's
         self.labels = {"service": SERVICES_206, "content": TASKS}
 
     # narrative
@@ -116,6 +117,7 @@ class UnitContent:
             pct1=f"{rng.randint(20, 90) / 10:.1f}".replace(".", ","),
             pct2=f"{rng.randint(550, 960) / 10:.1f}".replace(".", ","),
             money=f"{rng.randint(5, 900) * 100_000_000:,}".replace(",", "."),
+            **self.period_words,
         )
 
     def _text(self, bank: list[str], size: int) -> str:

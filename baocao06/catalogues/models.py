@@ -74,6 +74,15 @@ class Task(models.Model):
         related_name="tasks",
         verbose_name="đơn vị báo cáo",
     )
+    from_unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="chuyển từ đơn vị (trước sắp xếp)",
+        help_text="Đơn vị đã báo cáo nhiệm vụ trước khi được hợp nhất vào đơn vị hiện tại; mã giữ nguyên.",
+    )
     first_round = models.ForeignKey(
         "rounds.Round",
         null=True,

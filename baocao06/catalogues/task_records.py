@@ -43,6 +43,20 @@ def _fill(task: Task, table, values: dict) -> None:
     task.can_be_overdue = taskrows.can_be_overdue(table, values)
 
 
+def _predecessors(unit: Unit, day) -> list[int]:
+    """Ids of the units that ended before `day` and whose successor chain reaches `unit`."""
+    found, frontier = [], [unit.pk]
+    while frontier:
+        ended = list(
+            Unit.objects.filter(successor_id__in=frontier, valid_to__lt=day)
+            .exclude(pk__in=[*found, unit.pk])
+            .values_list("pk", flat=True)
+        )
+        found += ended
+        frontier = ended
+    return found
+
+
 def record_tasks(report: Report, view, content: dict) -> int:
     """Record the task rows of a submitted version (inside the submission's transaction).
 
@@ -54,8 +68,14 @@ def record_tasks(report: Report, view, content: dict) -> int:
         return 0
     unit = Unit.objects.select_for_update().get(pk=report.unit_id)  # codes are numbered per unit
     known = {(r.table, r.row_key): r.task for r in TaskRow.objects.filter(report=report).select_related("task")}
-    by_code = {t.code: t for t in Task.objects.filter(unit=unit, source=TaskSource.UNIT)}
-    number = max((t.position for t in by_code.values()), default=0)  # codes are never reused
+    own = Task.objects.filter(unit=unit, source=TaskSource.UNIT)
+    number = max(own.values_list("position", flat=True), default=0)  # codes are never reused
+    by_code = {t.code: t for t in own}
+    # Tasks carried from the units this one succeeds keep their code and remember where they came from.
+    predecessors = _predecessors(unit, report.round.reference_date)
+    if predecessors:
+        for task in Task.objects.filter(unit__in=predecessors, source=TaskSource.UNIT):
+            by_code.setdefault(task.code, task)
     changed: list[Task] = []
     created: list[tuple[str, str, Task]] = []
     mapped: list[tuple[str, str, Task]] = []
@@ -68,6 +88,9 @@ def record_tasks(report: Report, view, content: dict) -> int:
                 task = by_code.get(key[1:])
                 if task is not None:
                     mapped.append((table.key, key, task))
+                    if task.unit_id != unit.pk:
+                        task.from_unit_id = task.from_unit_id or task.unit_id
+                        task.unit = unit
             if task is None:
                 number += 1
                 task = Task(
@@ -87,7 +110,8 @@ def record_tasks(report: Report, view, content: dict) -> int:
     Task.objects.bulk_create([t for _, _, t in created])
     if changed:
         fields = ["title", "documents", "lead", "coordinating", "due", "due_date", "last_result", "is_open"]
-        Task.objects.bulk_update(changed, [*fields, "can_be_overdue", "last_report", "active"])
+        fields += ["can_be_overdue", "last_report", "active", "unit", "from_unit"]
+        Task.objects.bulk_update(changed, fields)
     TaskRow.objects.bulk_create(
         [TaskRow(report=report, table=t, row_key=k, task=task) for t, k, task in created + mapped]
     )
@@ -95,12 +119,15 @@ def record_tasks(report: Report, view, content: dict) -> int:
 
 
 def carry_over_tasks(round_, previous, units=None) -> dict[str, int]:
-    """Prefill each unit's task tables in `round_` (only `units`' when given) with its open tasks of
-    `previous` (its last submitted version there), as draft rows keyed by the task's code. Returns
-    {unit key: rows}.
+    """Prefill each unit's task tables in `round_` (only `units`' when given) with the open tasks of
+    `previous` (last submitted versions there) of the unit and of the units it succeeds on the
+    round's date (Hà Giang and Tuyên Quang → the new Tuyên Quang), as draft rows keyed by the task's
+    code. Returns {unit key: rows}.
 
     The reports stay "not started": nothing was typed yet; the rows are where the unit starts from.
     """
+    from baocao06.rounds.succession import SuccessionMap
+
     if previous is None:
         return {}
     layout, previous_layout = round_.get_layout(), previous.get_layout()
@@ -109,22 +136,27 @@ def carry_over_tasks(round_, previous, units=None) -> dict[str, int]:
     if units is not None:
         reports = reports.filter(unit__in=list(units))
     reports = {r.unit_id: r for r in reports}
+    successions = SuccessionMap(round_.reference_date)
+    sent = Report.objects.filter(round=previous, current_version__isnull=False)
+    targets = {
+        unit_id: successions.target_pk(unit_id) for unit_id in sent.values_list("unit_id", flat=True)
+    }  # previous unit → the unit answering for it in `round_`
+    sources = [unit_id for unit_id, target in targets.items() if target in reports]
     counts: dict[str, int] = {}
-    parts: list[ReportPart] = []
-    now = clock.now()
+    rows_for: dict[tuple[int, str], list[dict]] = {}
     for table in tables:
         previous_fixed = previous_layout.table_index[table.key].row_index
         recorded = TaskRow.objects.filter(report__round=previous, table=table.key)
         codes = {(r, k): code for r, k, code in recorded.values_list("report_id", "row_key", "task__code")}
-        sent = Report.objects.filter(round=previous, unit_id__in=list(reports), current_version__isnull=False)
-        for previous_id, unit_id, data in sent.values_list(
+        rows_sent = sent.filter(unit_id__in=sources).order_by("unit__kind_order", "unit__sort_key")
+        for previous_id, unit_id, data in rows_sent.values_list(
             "pk", "unit_id", f"current_version__content__tables__{table.key}"
         ):
-            report = reports[unit_id]
+            report = reports[targets[unit_id]]
             view = layout.view_for(report.unit).table_index.get(table.key)
             if view is None or not view.free_groups:
                 continue
-            rows = []
+            rows = rows_for.setdefault((report.unit_id, table.key), [])
             for row in (data or {}).get("rows") or []:
                 code = codes.get((previous_id, row.get("key")))
                 if row.get("key") in previous_fixed or code is None:
@@ -133,8 +165,12 @@ def carry_over_tasks(round_, previous, units=None) -> dict[str, int]:
                     continue
                 group = row.get("group") if row.get("group") in view.free_groups else next(iter(view.free_groups))
                 rows.append(taskrows.carried_row(table, row, row_key_for(code), group))
-            if rows:
-                parts.append(ReportPart(report=report, key=table.key, data={"rows": rows}, revision=1, updated_at=now))
-                counts[report.unit.key] = counts.get(report.unit.key, 0) + len(rows)
+    now = clock.now()
+    parts: list[ReportPart] = []
+    for (unit_id, key), rows in rows_for.items():
+        if rows:
+            report = reports[unit_id]
+            parts.append(ReportPart(report=report, key=key, data={"rows": rows}, revision=1, updated_at=now))
+            counts[report.unit.key] = counts.get(report.unit.key, 0) + len(rows)
     ReportPart.objects.bulk_create(parts)
     return counts

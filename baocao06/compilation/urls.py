@@ -13,4 +13,5 @@ urlpatterns = [
     path("ban/<int:snapshot_id>/tao-tep/", views.request_outputs, name="request_outputs"),
     path("tao-tep/<int:generation_id>/", views.generation_status, name="generation"),
     path("tep/<int:file_id>/", views.download, name="download"),
+    path("don-vi/<str:unit_key>/", views.unit_history, name="unit_history"),
 ]

@@ -181,8 +181,40 @@ def dashboard_view(request):
         "charts": dashboard.page_charts(page) if page else {},
         "view": page.data["view"] if page else None,
         "overdue": dashboard.overdue_tasks(chosen, limit=20),
+        "comparison": _comparison(chosen),
     }
     return render(request, "compilation/dashboard.html", context)
+
+
+def _comparison(round_) -> dict | None:
+    """"So với kỳ trước": the previous round's figures re-aggregated onto this round's units (provinces,
+    central bodies and corporations; communes have their own provinces' rounds)."""
+    from baocao06.units.kinds import UnitKind
+
+    from .across import compare, ranked
+
+    if not round_.previous_id:
+        return None
+    result = compare(round_.previous, round_, without_kinds=(UnitKind.COMMUNE,))
+    return {"result": result, "units": ranked(result)}
+
+
+@login_required
+@require_GET
+def unit_history(request, unit_key: str):
+    """One unit's figures in every round, with the units it succeeds summed in (issue 11)."""
+    from baocao06.core import clock
+    from baocao06.units.models import Unit
+
+    from .across import unit_history as history
+
+    require_viewer(request.user)
+    unit = get_object_or_404(Unit, key=unit_key)
+    today = clock.now().date()
+    day = today if unit.is_valid_on(today) else unit.valid_to
+    successor = unit.current_successor(today) if not unit.is_valid_on(today) else None
+    context = history(unit, day) | {"successor": successor if successor and successor.pk != unit.pk else None}
+    return render(request, "compilation/unit_history.html", context)
 
 
 def _svg(svg: str) -> HttpResponse:

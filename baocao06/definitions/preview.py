@@ -1,7 +1,8 @@
 """Preview of a definition as one unit: what it would fill, in the form and as its workbook.
 
 The definition (a draft's document once it is valid, or a published version) is resolved with the
-catalogues as they are now, exactly as opening a round would (`layout.resolve`), and shown to one
+catalogues as they are now and the units of today, exactly as opening a round would (`layout.resolve`,
+`rounds.succession.remap_layout`), and shown to one
 unit through the report page's own templates and presenters, and the report workbook's writer. What
 is typed in the preview is checked by the same validation engine and never saved anywhere: there is
 no round, no report, and nothing is written to the database.
@@ -23,8 +24,13 @@ from .layout import Layout, layout_hash, resolve
 from .validation import clean_section, clean_table
 
 
-def preview_layout(spec: Spec) -> Layout:
-    return Layout(resolve(spec, items_from_database))
+def preview_layout(spec: Spec, day: dt.date) -> Layout:
+    """The layout a round with cut-off `day` would freeze: units that ended before it are read as their
+    successors (rounds/succession.py), so a unit of today sees what a dissolved unit was asked."""
+    from baocao06.rounds.succession import SuccessionMap, remap_layout
+
+    layout, _, _ = remap_layout(resolve(spec, items_from_database), SuccessionMap(day))
+    return Layout(layout)
 
 
 def engine_context() -> dict:

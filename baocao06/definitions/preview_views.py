@@ -39,11 +39,19 @@ def _source(source: str, pk: int):
     raise Http404
 
 
-def _layout(spec, cache_key: str) -> Layout:
-    """Resolved once per process per content (the catalogues are read when it is first built)."""
+def _layout(spec, cache_key: str, unit: Unit) -> Layout:
+    """Resolved once per process per content and day (the catalogues are read when it is first built).
+
+    The day is today, or the last day of a unit that has ended: units that ended before it are read as
+    their successors (Science and Technology sees what 4709 asked MIC; MIC still sees its own parts)."""
+    from baocao06.core import clock
+
+    today = clock.now().date()
+    day = today if unit.is_valid_on(today) or unit.valid_to is None else unit.valid_to
+    cache_key = f"{cache_key}:{day.isoformat()}"
     layout = _LAYOUTS.get(cache_key)
     if layout is None:
-        layout = _LAYOUTS[cache_key] = preview.preview_layout(spec)
+        layout = _LAYOUTS[cache_key] = preview.preview_layout(spec, day)
         while len(_LAYOUTS) > 8:
             _LAYOUTS.pop(next(iter(_LAYOUTS)))
     return layout
@@ -86,7 +94,7 @@ def preview_page(request, source: str, pk: int):
         if unit is None:
             context["unknown_unit"] = True
         else:
-            layout = _layout(spec, cache_key)
+            layout = _layout(spec, cache_key, unit)
             check_url = reverse("definitions:preview_check", args=[source, pk, unit.key])
             context |= preview.page_context(layout, unit, check_url)
             context["unit"] = unit
@@ -107,7 +115,8 @@ def preview_check(request, source: str, pk: int, unit_key: str):
         data = payload.get("data")
     except (ValueError, AttributeError):
         return HttpResponseBadRequest("Dữ liệu gửi lên không hợp lệ.")
-    body = preview.check_part(_layout(spec, cache_key), _unit(unit_key), request.GET.get("part", ""), data)
+    unit = _unit(unit_key)
+    body = preview.check_part(_layout(spec, cache_key, unit), unit, request.GET.get("part", ""), data)
     if body is None:
         return JsonResponse({"error": "Phần báo cáo không tồn tại."}, status=404)
     return JsonResponse(body)
@@ -121,7 +130,7 @@ def preview_workbook(request, source: str, pk: int, unit_key: str):
     if spec is None:
         raise Http404
     unit = _unit(unit_key)
-    response = HttpResponse(preview.workbook(_layout(spec, cache_key), unit, label), content_type=XLSX)
+    response = HttpResponse(preview.workbook(_layout(spec, cache_key, unit), unit, label), content_type=XLSX)
     filename = preview.workbook_filename(spec.key, spec.version, unit.key)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -55,11 +55,35 @@ TASKS: list[str] = _PHRASES["tasks"]
 SERVICES_206: list[str] = _PHRASES["services_206"]
 
 
+# The words of the period a report covers (the first half of 2024 unless the round says otherwise).
+FIRST_HALF_2024 = {
+    "period": "6 tháng đầu năm 2024",
+    "next": "6 tháng cuối năm",
+    "prior": "cùng kỳ năm 2023",
+    "baseline": "tháng 12/2023",
+    "year": 2024,
+}
+
+
+def period_words(round_) -> dict:
+    """The period words of a round: "6 tháng đầu năm 2024" / "năm 2026", what follows, what it compares with."""
+    year = round_.year
+    if round_.period_kind == "h1":
+        period, following = f"6 tháng đầu năm {year}", "6 tháng cuối năm"
+    elif round_.period_kind == "h2":
+        period, following = f"6 tháng cuối năm {year}", f"năm {year + 1}"
+    else:
+        period, following = f"năm {year}", f"năm {year + 1}"
+    prior = f"cùng kỳ năm {year - 1}" if round_.period_kind in {"h1", "h2"} else f"năm {year - 1}"
+    return {"period": period, "next": following, "prior": prior, "baseline": f"tháng 12/{year - 1}", "year": year}
+
+
 class Filler:
     """Fills one unit's report from a seeded random source."""
 
-    def __init__(self, view: UnitView, seed: int, unit_name: str):
+    def __init__(self, view: UnitView, seed: int, unit_name: str, period: dict | None = None):
         self.view = view
+        self.period = period or FIRST_HALF_2024
         self.rng = random.Random(f"{seed}:{view.unit_key}")
         self.unit_name = unit_name
         self.weight = POPULATION.get(view.unit_key, 1.3) / 1.3 if view.unit_kind == "province" else 0.6
@@ -76,6 +100,10 @@ class Filler:
             pct1=format_number(Decimal(rng.randint(20, 90)) / 10),
             pct2=format_number(Decimal(rng.randint(550, 960)) / 10),
             money=format_number(rng.randint(5, 900) * 100_000_000),
+            period=self.period["period"],
+            next=self.period["next"],
+            prior=self.period["prior"],
+            baseline=self.period["baseline"],
         )
 
     def section(self, section: Section) -> dict:
@@ -175,9 +203,9 @@ class Filler:
             elif kind == "multichoice":
                 values[key] = [c["value"] for c in rng.sample(column["choices"], rng.randint(1, 2))]
             elif kind == "deadline":
-                values[key] = f"Quý {rng.choice(['I', 'II', 'III', 'IV'])}/2024"
+                values[key] = f"Quý {rng.choice(['I', 'II', 'III', 'IV'])}/{self.period['year']}"
             elif kind == "date":
-                values[key] = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2024"
+                values[key] = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{self.period['year']}"
             else:
                 values[key] = self._text(key, column)
         # Rules such as "a cause is required when not done" must hold in generated data.

@@ -1,4 +1,5 @@
-"""The demo: the 4709 round of the first half of 2024 and the year-end round that follows it, as the
+"""The demo: the 4709 round of the first half of 2024, the year-end 2024 round that follows it, and a
+year-end 2026 round on the units of today (34 provinces, the ministries of 01/3/2025), as the
 Secretariat would have seen them.
 
 Everything goes through the real actions (open round, save, submit, remark, return, accept, remind,
@@ -7,7 +8,13 @@ versions, late flags, notifications and the audit log are what real use would ha
 
 The demo logins' reports: in the 4709 round the Ministry of Justice's was returned with two remarks (to
 fix and send again) and Hà Nội's was returned, fixed and sent again (waiting for the Secretariat, who
-sees what changed); in the year-end round both are drafts that start from their tasks carried over.
+sees what changed); in the year-end rounds both are drafts that start from their tasks carried over.
+The 2026 round is open (deadline 18/12/2026): a third of the units have sent their report, and its
+opening mapped the 2024 units the definition and catalogues name, and the tasks carried from 2024, onto
+their successors (Hà Giang and Tuyên Quang → Tuyên Quang; MIC → Science and Technology).
+
+The year-end rounds have definitions of their own (data/definitions/year-end-notes.md): a December report
+does not print the first half's wording.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ DEMO_PASSWORD = "demo-baocao06-2024"  # noqa: S105
 DEMO_TOTP_SECRET = "KRSXG5CTMVRHIZLZMJQW64DDN5ZXCMBW"  # noqa: S105 - public, demo only
 DISPATCH = "4709/CV-TCTTKĐA"
 DEFINITION_FILE = "4709-2024-h1.yaml"
+YEAR_END_2024_FILE = "de-an-06-2024-nam.yaml"  # made from 4709, not a real dispatch
+YEAR_END_2026_FILE = "de-an-06-2026-nam.yaml"  # made from 4709 for the units of 2026, not a real dispatch
 SEED = 4709
 
 
@@ -94,8 +103,30 @@ def year_end() -> RoundScript:
         fates=(("not_started", 0.08), ("draft", 0.3), ("submitted", 1.0)),
         late_share=0.2,
         review=False,
-        scripted={"BTP": "draft", "P01": "draft"},
+        # Hà Giang and Tuyên Quang send theirs, so both carry open tasks into the 2026 Tuyên Quang.
+        scripted={"BTP": "draft", "P01": "draft", "P02": "submitted", "P08": "submitted"},
     )
+
+
+def year_end_2026() -> RoundScript:
+    """Open today: opened 16/11/2026, due 18/12/2026; nothing after the end of November happens."""
+    return RoundScript(
+        seed=SEED + 2,
+        fill_from=aware(dt.date(2026, 11, 18), 8),
+        deadline=aware(dt.date(2026, 12, 18), 23, 59),
+        reminders=(),
+        fates=(("not_started", 0.3), ("draft", 0.65), ("submitted", 1.0)),
+        late_share=0.0,
+        review=False,
+        # Drafts that start from tasks carried across the merger (Hà Giang + Tuyên Quang; MIC).
+        scripted={"BTP": "draft", "P01": "draft", "P08-2025": "draft", "BKHCN": "draft"},
+        follow_up=False,
+    )
+
+
+def _definition(name: str):
+    text = (Path(settings.BAOCAO06_DATA_DIR) / "definitions" / name).read_text(encoding="utf-8")
+    return store_definition(text)[0]
 
 
 def _user(username, full_name, global_role="", password=None) -> User:
@@ -116,7 +147,7 @@ def demo_round() -> Round | None:
 
 
 def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
-    """Load units, catalogues and the 4709 definition, and replay both rounds. Idempotent.
+    """Load units, catalogues and the definitions, and replay the three rounds. Idempotent.
 
     `unit_keys` limits the rounds to those units (the demo's own test uses a few, without communes).
     """
@@ -129,12 +160,11 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
         load_communes()
     out("Nạp danh mục và mẫu báo cáo 4709…")
     load_catalogues()
-    text = (Path(settings.BAOCAO06_DATA_DIR) / "definitions" / DEFINITION_FILE).read_text(encoding="utf-8")
-    definition, _ = store_definition(text)
+    definition = _definition(DEFINITION_FILE)
     logins = _logins()
     secretariat = logins["thuky"]
     people_of = _people(logins)
-    script_1, script_2 = first_half(), year_end()
+    script_1, script_2, script_3 = first_half(), year_end(), year_end_2026()
     with transaction.atomic():
         first = _open(
             definition,
@@ -156,10 +186,10 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
             snapshot = compile_round(first, actor=secretariat)
         out(f"  tổng hợp chính thức lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
     with transaction.atomic():
-        # Same definition version (the outline of the year-end report is the same); the data window is
+        # The year-end version of the definition (same tables, the year's wording); the data window is
         # Decree 09's year: 15/12/2023 – 14/12/2024.
         second = _open(
-            definition,
+            _definition(YEAR_END_2024_FILE),
             secretariat,
             unit_keys,
             at=aware(dt.date(2024, 11, 25), 9),
@@ -176,7 +206,40 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
         with clock.frozen_at(aware(dt.date(2024, 12, 20), 10)):
             snapshot = compile_round(second, provisional=True, actor=secretariat)
         out(f"  tổng hợp tạm tính lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
+    with transaction.atomic():
+        # After the 2025 merger: the units valid on 14/12/2026; what the definition, the catalogues and
+        # the carried tasks name of 2024 units reaches their successors (rounds/succession.py).
+        third = _open(
+            _definition(YEAR_END_2026_FILE),
+            secretariat,
+            unit_keys,
+            at=aware(dt.date(2026, 11, 16), 9),
+            title="Tổng kết năm 2026 triển khai Đề án 06 (kỳ minh họa)",
+            period_kind=PeriodKind.YEAR,
+            year=2026,
+            data_from=dt.date(2025, 12, 15),
+            data_to=dt.date(2026, 12, 14),
+            deadline=script_3.deadline,
+            dispatch_number="(minh họa)/CV-BCĐ",
+            dispatch_date=dt.date(2026, 11, 16),
+            previous=second,
+        )
+        remaps = len(third.unit_mapping.get("remaps") or [])
+        out(f"Kỳ 3: {third.title} — {third.reports.count()} đơn vị; {remaps} đơn vị cũ chuyển cho đơn vị kế thừa…")
+        counts = replay_round(third, script_3, secretariat, people_of, out)
+        out(f"  {counts}")
+        with clock.frozen_at(aware(dt.date(2026, 11, 30), 10)):
+            snapshot = compile_round(third, provisional=True, actor=secretariat)
+        out(f"  tổng hợp tạm tính lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
     return first
+
+
+def demo_rounds(first: Round) -> list[Round]:
+    """The demo's rounds in order (each the previous round of the next)."""
+    rounds = [first]
+    while (following := Round.objects.filter(previous=rounds[-1]).order_by("pk").first()) is not None:
+        rounds.append(following)
+    return rounds
 
 
 def _open(definition, secretariat, unit_keys, *, at, **fields) -> Round:
@@ -185,11 +248,11 @@ def _open(definition, secretariat, unit_keys, *, at, **fields) -> Round:
     if unit_keys is not None:
         units = units.filter(key__in=unit_keys)
     with clock.frozen_at(at):
+        fields.setdefault("year", 2024)
         return do_open_round(
             definition,
             units=units,
             actor=secretariat,
-            year=2024,
             contact_name="Thiếu tá Nguyễn Minh Đức",
             contact_phone="0984221359",
             contact_email="trungtamdlcdean06@gmail.com",

@@ -26,7 +26,7 @@ from baocao06.review.anchors import Anchor, resolve
 from baocao06.review.explanations import do_answer_explanation, do_request_explanation
 from baocao06.rounds.actions import do_grant_extension
 
-from .generator import Filler
+from .generator import Filler, period_words
 
 SITTING = 6  # parts of a report the replay saves at once (one bulk save, one audit event per part)
 CELL_REMARK = "Số liệu cột «{column}» chưa khớp với số liệu trên Cổng Dịch vụ công quốc gia; đề nghị rà soát lại."
@@ -81,6 +81,8 @@ class RoundScript:
     late_share: float
     review: bool
     scripted: dict[str, str]  # unit key → fate
+    # Explanations asked and an extension granted after the deadline (not for a round still open today).
+    follow_up: bool = True
 
 
 # --- Saving --------------------------------------------------------------------------------------
@@ -208,7 +210,7 @@ def plan_report(timeline: Timeline, report, script: RoundScript, people, secreta
     if fate == "draft" and report.unit.key not in script.scripted:
         completeness = rng.uniform(0.2, 0.8)
     view = view_for(report)
-    filler = Filler(view, script.seed, report.unit.name)
+    filler = Filler(view, script.seed, report.unit.name, period_words(report.round))
     parts = merge_carried(view, filler, filler.report(completeness), existing)
     moment = office(script.fill_from + dt.timedelta(hours=rng.randint(0, 100)))
     sitting: dict[str, dict] = {}
@@ -316,10 +318,12 @@ def replay_round(round_, script: RoundScript, secretariat, people_of, out=None) 
         report.demo_revisions = {p.key: p.revision for p in parts}
         report._prefetched_objects_cache = {}  # later reads of its parts go to the database
     for report in reports:
+        report.round = round_  # one round object for all (its period words, without re-reading the layout)
         fates[report.pk] = plan_report(
             timeline, report, script, people_of(report.unit), secretariat, rng, existing.get(report.pk, {})
         )
-    plan_follow_up(timeline, round_, script, fates, secretariat, people_of, rng)
+    if script.follow_up:
+        plan_follow_up(timeline, round_, script, fates, secretariat, people_of, rng)
     timeline.run(out)
     counts: dict[str, int] = {}
     for status in round_.reports.values_list("status", flat=True):

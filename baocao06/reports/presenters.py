@@ -62,6 +62,7 @@ class RowView:
     errors: list[str]
     comments: list = field(default_factory=list)  # review remarks anchored to the row as a whole
     task_code: str = ""  # the task this row is (tables whose rows are task records)
+    task_from: str = ""  # the unit that reported the task before a merger ("Hà Giang" in Tuyên Quang's report)
 
 
 @dataclass
@@ -151,11 +152,12 @@ def row_view(table, row: RowResult) -> RowView:
     return RowView(row.key, row.group, row.number, row.label, row.fixed, row.heading, row.level, cells_, row_errors)
 
 
-def _task_notes(table, row: RowResult, view_row: RowView, reference, task_codes) -> None:
+def _task_notes(table, row: RowResult, view_row: RowView, reference, task_codes, task_origins=None) -> None:
     """Overdue computed from the due date (never typed) and the task's code, for task tables."""
     if not table.tasks or row.heading:
         return
     view_row.task_code = (task_codes or {}).get(row.key, "")
+    view_row.task_from = (task_origins or {}).get(view_row.task_code, "")
     if reference is None:
         return
     days = taskrows.overdue_days(table, row.values, reference)
@@ -167,7 +169,13 @@ def _task_notes(table, row: RowResult, view_row: RowView, reference, task_codes)
 
 
 def table_grid(
-    view: TableView, result: TableResult, *, reference=None, new_row_values=None, task_codes=None
+    view: TableView,
+    result: TableResult,
+    *,
+    reference=None,
+    new_row_values=None,
+    task_codes=None,
+    task_origins=None,
 ) -> TableGrid:
     """The grid of a table; for task tables, `reference` (the round's cut-off) marks overdue tasks,
     `task_codes` names the rows' tasks, and `new_row_values` prefill a row the unit adds."""
@@ -175,7 +183,7 @@ def table_grid(
     by_group: dict[str, list[RowView]] = {}
     for row in result.rows:
         shown = row_view(table, row)
-        _task_notes(table, row, shown, reference, task_codes)
+        _task_notes(table, row, shown, reference, task_codes, task_origins)
         by_group.setdefault(row.group, []).append(shown)
     # Problems attached to rows are shown at the row; the list under the table shows them all.
     groups = []

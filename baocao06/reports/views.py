@@ -43,6 +43,7 @@ def _page_context(request, report):
     data = {k: p.data for k, p in parts.items()}
     comments = review_presenters.index(review_presenters.threads(report, drafts=False), set(view.table_index))
     task_codes = _task_codes(report, view)
+    task_origins = _task_origins(report, task_codes)
     sections = []
     for section in view.sections():
         form = presenters.section_form(view, section, data.get(section.key)) if view.is_part(section.key) else None
@@ -66,6 +67,7 @@ def _page_context(request, report):
             result,
             reference=report.round.data_to,
             task_codes=task_codes.get(table_view.key),
+            task_origins=task_origins,
             new_row_values=_new_row_values(report, table_view.table),
         )
         review_presenters.attach(grid, comments)
@@ -125,6 +127,24 @@ def _task_codes(report, view) -> dict[str, dict[str, str]]:
     for table, row_key, code in TaskRow.objects.filter(report=report).values_list("table", "row_key", "task__code"):
         codes.setdefault(table, {})[row_key] = code
     return codes
+
+
+def _task_origins(report, task_codes) -> dict[str, str]:
+    """{code: name of the unit it came from} for the unit's tasks first reported by a unit it
+    succeeds (carried across a merger, or already taken over at an earlier submission)."""
+    from baocao06.catalogues.models import Task, TaskSource
+
+    codes = {code for table in task_codes.values() for code in table.values()}
+    if not codes:
+        return {}
+    origins = {}
+    tasks = Task.objects.filter(code__in=codes, source=TaskSource.UNIT).select_related("unit", "from_unit")
+    for task in tasks.only("code", "unit_id", "from_unit_id", "unit__name", "from_unit__name"):
+        if task.from_unit_id:
+            origins[task.code] = task.from_unit.name
+        elif task.unit_id and task.unit_id != report.unit_id:
+            origins[task.code] = task.unit.name
+    return origins
 
 
 def _new_row_values(report, table) -> dict | None:

@@ -19,6 +19,7 @@ from baocao06.reports.models import Report
 from baocao06.units.models import Unit
 
 from .models import Round, RoundStatus
+from .succession import plan
 
 
 class Refused(ValueError):
@@ -35,13 +36,17 @@ def units_to_assign(day: dt.date, kinds=(), keys=()):
 def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
     """Open a round on a definition version: freeze its layout, create one report per unit, and
     (with `previous=`) prefill each unit's task rows with its open tasks of the previous round."""
-    spec = Spec.model_validate(definition.spec)
-    layout = resolve(spec, items_from_database)
+    units = list(units)
+    layout, mapping = plan_units(definition, fields["data_to"], units, fields.get("previous"))
     fields.setdefault("opened_at", clock.now())
     round_ = Round.objects.create(
-        definition=definition, layout=layout, layout_hash=layout_hash(layout), opened_by=actor, **fields
+        definition=definition,
+        layout=layout,
+        layout_hash=layout_hash(layout),
+        opened_by=actor,
+        unit_mapping=mapping,
+        **fields,
     )
-    units = list(units)
     Report.objects.bulk_create([Report(round=round_, unit=unit) for unit in units])
     carried = carry_over_tasks(round_, round_.previous)
     record(
@@ -53,8 +58,17 @@ def do_open_round(definition: Definition, *, units, actor, **fields) -> Round:
         deadline=round_.deadline.isoformat(),
         previous=round_.previous_id,
         carried_over=carried,
+        remaps=[f"{r['from']} → {r['to']}" for r in mapping["remaps"]],
+        warnings=mapping["warnings"],
     )
     return round_
+
+
+def plan_units(definition: Definition, day: dt.date, units, previous=None) -> tuple[dict, dict]:
+    """The definition's layout with units that ended before `day` replaced by their successors, and
+    the mapping ({remaps, warnings, tasks}) the opening screen and `open_round` show."""
+    layout = resolve(Spec.model_validate(definition.spec), items_from_database)
+    return plan(layout, day, units, previous)
 
 
 @transaction.atomic

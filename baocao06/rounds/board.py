@@ -112,7 +112,7 @@ def overdue_tasks(round_):
             due_date__lt=round_.data_to,
             last_report__round=round_,
         )
-        .select_related("unit", "last_report")
+        .select_related("unit", "from_unit", "last_report")
         .order_by("due_date", "unit__kind_order", "unit__sort_key", "code")
     )
     labels = {}

@@ -96,6 +96,13 @@ class Round(models.Model):
     )
     # Read through rounds/settings.py (round_settings, baseline_figures), which merges the defaults.
     compile_settings = models.JSONField("thiết lập tính toán, tổng hợp", default=default_compile_settings, blank=True)
+    unit_mapping = models.JSONField(
+        "đơn vị được ánh xạ khi mở kỳ",
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="{day, remaps: [{from, from_name, to, to_name, places}], warnings: [...]} (rounds/succession.py)",
+    )
     baseline = models.JSONField(
         "số liệu mốc tháng 12/2023", default=dict, blank=True, help_text="{bảng: {dòng: {cột: số}}}"
     )

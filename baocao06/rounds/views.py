@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from baocao06.reports.access import require_secretariat, require_viewer
 
-from .actions import do_open_round, do_set_round_settings
+from .actions import do_open_round, do_set_round_settings, plan_units
 from .forms import OpenRoundForm, RoundSettingsForm
 from .models import Round
 
@@ -30,15 +30,27 @@ def round_list(request):
 def open_round(request):
     require_secretariat(request.user)
     form = OpenRoundForm(request.POST or None)
+    mapping = None
     if request.method == "POST" and form.is_valid():
         units = form.units()
-        if units is not None:
+        if units is not None and "check" in request.POST:
+            # "Kiểm tra đơn vị": what the round would remap and leave unaddressed, nothing opened.
+            data = form.cleaned_data
+            _, mapping = plan_units(data["definition"], data["data_to"], units, data.get("previous"))
+            mapping["units"] = len(units)
+        elif units is not None:
             round_ = do_open_round(
                 form.cleaned_data["definition"], units=units, actor=request.user, **form.round_fields()
             )
-            messages.success(request, f"Đã mở kỳ báo cáo và giao cho {round_.reports.count()} đơn vị.")
+            mapping = round_.unit_mapping
+            text = f"Đã mở kỳ báo cáo và giao cho {round_.reports.count()} đơn vị."
+            if mapping.get("remaps"):
+                text += f" {len(mapping['remaps'])} đơn vị đã thôi hoạt động được thay bằng đơn vị kế thừa."
+            messages.success(request, text)
+            for warning in mapping.get("warnings") or []:
+                messages.warning(request, warning)
             return redirect("rounds:board", round_id=round_.pk)
-    return render(request, "rounds/open.html", {"form": form})
+    return render(request, "rounds/open.html", {"form": form, "mapping": mapping})
 
 
 @login_required

@@ -1,5 +1,7 @@
 """Template filters for Vietnamese display: numbers, dates, personal data masking."""
 
+import datetime as dt
+
 from django import template
 from django.utils import timezone
 
@@ -19,6 +21,11 @@ def vnnum(value, decimals=None):
 def vndate(value):
     if not value:
         return ""
+    if isinstance(value, str):  # an ISO date kept in JSON ("2026-12-14")
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     if hasattr(value, "hour"):
         value = timezone.localtime(value)
         return value.strftime("%H:%M %d/%m/%Y")

@@ -230,6 +230,14 @@ class PreviewTests(DraftCase):
         self.assertNotContains(ministry, 'data-row="DA06-01"')  # …not the residence registration of BCA
         self.assertEqual((Report.objects.count(), ReportPart.objects.count(), Round.objects.count()), writes)
 
+    def test_a_unit_of_today_sees_what_the_unit_it_succeeds_was_asked(self):
+        """4709's II.3.3 (2) is MIC's: previewed as Science and Technology (its successor since
+        01/3/2025) it is there; MIC itself, previewed on its last day, still sees it; Justice does not."""
+        url = reverse("definitions:preview", args=["phien-ban", self.definition.pk])
+        self.assertContains(self.client.get(url, {"don_vi": "BKHCN"}), 'id="s-II.3.3.2"')
+        self.assertContains(self.client.get(url, {"don_vi": "BTTTT"}), 'id="s-II.3.3.2"')
+        self.assertNotContains(self.client.get(url, {"don_vi": "BTP"}), 'id="s-II.3.3.2"')
+
     def test_what_is_typed_in_the_preview_is_checked_by_the_new_rule_and_never_stored(self):
         check = reverse("definitions:preview_check", args=["ban-nhap", self.draft.pk, "P01"]) + "?part=PL03"
         body = {

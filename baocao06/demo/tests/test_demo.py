@@ -1,7 +1,9 @@
-"""The demo tells the story the README promises: two rounds, reviews, reminders, carried-over tasks."""
+"""The demo tells the story the README promises: three rounds (the last after the 2025 merger), reviews,
+reminders, carried-over tasks."""
 
 import datetime as dt
 import io
+import json
 
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -15,8 +17,11 @@ from baocao06.notifications.models import Notification, ReminderClaim
 from baocao06.reports.models import Report, ReportStatus
 from baocao06.rounds.models import PeriodKind
 from baocao06.test import login_client
+from baocao06.units.models import Unit
 
+# 2024 units, and those of 2026 (Tuyên Quang after Hà Giang + Tuyên Quang, Science and Technology after MIC).
 UNITS = ["BTP", "P01", "BCA", "BTC", "BYT", "BXD", "P79", "P22", "P31", "P48", "P92", "EVN"]
+UNITS += ["P02", "P08", "BTTTT", "BKHDT", "P08-2025", "BKHCN", "P79-2025"]
 
 
 class DemoTests(TestCase):
@@ -24,13 +29,24 @@ class DemoTests(TestCase):
     def setUpTestData(cls):
         cls.first = build_demo(out=lambda *a: None, unit_keys=UNITS)
         cls.second = cls.first.next_rounds.get()
+        cls.third = cls.second.next_rounds.get()
 
     def report(self, round_, key):
         return Report.objects.get(round=round_, unit__key=key)
 
     def test_a_year_end_round_follows_the_4709_round(self):
         second = self.second
-        self.assertEqual((second.previous, second.definition), (self.first, self.first.definition))
+        self.assertEqual(second.previous, self.first)
+        self.assertEqual((second.definition.key, second.definition.version), ("de-an-06-so-ket", "2024-nam"))
+        # A December report speaks of the year and of the next one, not of the first half.
+        layout = second.get_layout()
+        titles = [s.title for s in layout.walk_sections()] + [layout.title]
+        self.assertFalse([t for t in titles if "6 THÁNG" in t.upper() or "06 THÁNG" in t.upper()])
+        self.assertIn("NHIỆM VỤ TRỌNG TÂM NĂM 2025", titles)
+        texts = [json.dumps(p.data, ensure_ascii=False) for r in second.reports.all() for p in r.parts.all()]
+        self.assertTrue(texts)
+        self.assertFalse([t for t in texts if "6 tháng đầu năm" in t])
+        self.assertTrue([t for t in texts if "Trong năm 2024," in t])
         self.assertEqual(second.period_kind, PeriodKind.YEAR)
         self.assertEqual((second.data_from, second.data_to), (dt.date(2023, 12, 15), dt.date(2024, 12, 14)))
         self.assertEqual(timezone.localtime(second.deadline).date(), dt.date(2024, 12, 18))
@@ -78,7 +94,9 @@ class DemoTests(TestCase):
         out = io.StringIO()
         call_command("load_demo", stdout=out)
         self.assertIn("Tổng kết năm 2024", out.getvalue())
-        self.assertEqual(Report.objects.filter(round__in=[self.first, self.second]).count(), 2 * len(UNITS))
+        self.assertIn("Tổng kết năm 2026", out.getvalue())
+        valid_2024 = Unit.objects.valid_on(dt.date(2024, 12, 14)).filter(key__in=UNITS).count()
+        self.assertEqual(Report.objects.filter(round__in=[self.first, self.second]).count(), 2 * valid_2024)
 
     def test_both_rounds_are_compiled_and_the_second_compares_with_the_first(self):
         first = self.first.snapshots.get()
@@ -93,3 +111,38 @@ class DemoTests(TestCase):
         self.assertTrue(compared, "the year-end round compares online rates with the 4709 round")
         for row in compared:
             self.assertAlmostEqual(row["change"], row["values"]["rate"] - row["baseline_rate"], places=2)
+
+    def test_a_2026_round_on_the_units_of_today_follows_the_year_end_round(self):
+        third = self.third
+        self.assertEqual((third.previous, third.year, third.data_to), (self.second, 2026, dt.date(2026, 12, 14)))
+        self.assertEqual(third.definition.version, "2026-nam")
+        units = set(third.reports.values_list("unit__key", flat=True))
+        today = {"BTP", "P01", "BCA", "BTC", "BYT", "BXD", "P22", "EVN", "P08-2025", "BKHCN", "P79-2025"}
+        self.assertEqual(units, today)  # of UNITS, those that exist at the end of 2026
+        layout = third.get_layout()
+        self.assertIn("NHIỆM VỤ TRỌNG TÂM NĂM 2027", [s.title for s in layout.walk_sections()])
+        self.assertIn("TỔNG KẾT NĂM 2026", layout.title)
+        # The 2026 definition names today's ministries itself; catalogue lead units of 2024 are remapped.
+        self.assertEqual(third.layout["audiences"]["btttt"]["tokens"], ["unit:BKHCN"])
+        remaps = {(r["from"], r["to"]) for r in third.unit_mapping["remaps"]}
+        for old, new in remaps:
+            self.assertEqual(Unit.objects.get(key=old).current_successor(third.data_to).key, new)
+        # Tasks carried to the new Tuyên Quang: exactly the open recorded tasks Hà Giang and Tuyên Quang sent.
+        expected = set()
+        for key in ("P02", "P08"):
+            report = self.report(self.second, key)
+            if report.current_version_id is None:
+                continue
+            recorded = dict(TaskRow.objects.filter(report=report).values_list("row_key", "task__code"))
+            for row in report.current_version.content["tables"]["PL01"]["rows"]:
+                if row["key"] in recorded and row["values"].get("result") != "completed":
+                    expected.add("n" + recorded[row["key"]])
+        part = self.report(third, "P08-2025").parts.filter(key="PL01").first()
+        carried = {r["key"] for r in (part.data["rows"] if part else []) if r["key"].startswith("nNV-")}
+        self.assertEqual(carried, expected)
+        self.assertTrue(any(c.startswith("nNV-P02-") for c in carried), carried)  # Hà Giang's reached it
+        self.assertTrue(any(c.startswith("nNV-P08-") for c in carried), carried)
+        self.assertTrue(all(c.startswith(("nNV-P02-", "nNV-P08-")) for c in carried), carried)
+        statuses = set(third.reports.values_list("status", flat=True))
+        self.assertIn(ReportStatus.SUBMITTED, statuses)
+        self.assertTrue(third.snapshots.exists())

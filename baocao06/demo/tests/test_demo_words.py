@@ -14,6 +14,7 @@ from baocao06.test import BaseTestCase
 
 
 class DemoAddressTests(BaseTestCase):
+    @override_settings(DEBUG=True)  # load_demo refuses to run anywhere else
     def load(self, **options):
         out = StringIO()
         with mock.patch("baocao06.demo.management.commands.load_demo.build_demo", return_value=self.round):

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from baocao06.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS, build_demo
+from baocao06.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS, build_demo, demo_rounds
 
 
 class Command(BaseCommand):
     help = (
-        "Nạp dữ liệu minh họa: kỳ báo cáo 4709 (6 tháng đầu năm 2024) và kỳ tổng kết năm 2024 tiếp theo, "
-        "với báo cáo của các đơn vị; in tài khoản."
+        "Nạp dữ liệu minh họa: kỳ báo cáo 4709 (6 tháng đầu năm 2024), kỳ tổng kết năm 2024 tiếp theo và kỳ "
+        "tổng kết năm 2026 trên các đơn vị sau sắp xếp, với báo cáo của các đơn vị; in tài khoản."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         with override_settings(DEBUG=False):
             first = build_demo(out=self.stdout.write)
         self.stdout.write(f"Nạp xong trong {time.perf_counter() - started:.0f} s.")
-        for round_ in [first, *first.next_rounds.all()]:
+        for round_ in demo_rounds(first):
             counts = {}
             for status in round_.reports.values_list("status", flat=True):
                 counts[status] = counts.get(status, 0) + 1

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--contact-email", default="")
         parser.add_argument("--kinds", default="", help="loại đơn vị, cách nhau bởi dấu phẩy: ministry,province,…")
         parser.add_argument("--units", default="", help="và các đơn vị theo mã, cách nhau bởi dấu phẩy: EVN,VNPOST")
+        parser.add_argument("--previous", default="", help="số (id) của kỳ trước: chuyển tiếp nhiệm vụ chưa xong")
         parser.add_argument("--user", help="tên đăng nhập của Thư ký ghi vào nhật ký (mặc định: hệ thống)")
 
     def handle(self, *args, **o):
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             "contact_email": o["contact_email"],
             "kinds": [k.strip() for k in o["kinds"].split(",") if k.strip()],
             "unit_keys": o["units"],
+            "previous": o["previous"],
         }
         with translation.override("vi"):
             form = OpenRoundForm(data)
@@ -74,3 +76,18 @@ class Command(BaseCommand):
             f"Đã mở kỳ {round_.pk} “{round_.title}” ({loaded}{definition.key} {definition.version}), "
             f"giao cho {round_.reports.count()} đơn vị, hạn {form.cleaned_data['deadline']:%d/%m/%Y}."
         )
+        mapping = round_.unit_mapping or {}
+        for remap in mapping.get("remaps") or []:
+            places = remap["places"]
+            where = "; ".join(places[:3]) + (f" và {len(places) - 3} chỗ khác" if len(places) > 3 else "")
+            self.stdout.write(
+                f"Chuyển đơn vị: {remap['from_name']} ({remap['from']}) → {remap['to_name']} ({remap['to']}): {where}"
+            )
+        for move in mapping.get("tasks") or []:
+            if move["to"]:
+                self.stdout.write(
+                    f"Chuyển nhiệm vụ: {move['open_tasks']} nhiệm vụ chưa hoàn thành của {move['from_name']} "
+                    f"({move['from']}) → {move['to_name']} ({move['to']})"
+                )
+        for warning in mapping.get("warnings") or []:
+            self.stderr.write(f"Cảnh báo: {warning}")
