@@ -9,7 +9,7 @@ from django.urls import reverse
 from baocao06.accounts.models import UnitRole
 from baocao06.audit.actions import record
 from baocao06.core import clock
-from baocao06.notifications.actions import notify, secretariat_people, unit_people
+from baocao06.notifications.actions import notify, reviewer_people, unit_people
 from baocao06.notifications.models import NotificationKind
 from baocao06.reports import workflow
 from baocao06.reports.actions import view_for
@@ -276,8 +276,9 @@ def do_reply(comment: Comment, *, actor, body: str, from_secretariat: bool) -> C
             created_at=now,
             published_at=now,
         )
-        people = unit_people([locked.unit_id], UNIT_ROLES) if from_secretariat else secretariat_people()
-        who = "Thư ký Tổ công tác" if from_secretariat else locked.unit.name
+        people = unit_people([locked.unit_id], UNIT_ROLES) if from_secretariat else reviewer_people(locked.round)
+        reviewer = locked.round.owner.name if locked.round.owner_id else "Thư ký Tổ công tác"
+        who = reviewer if from_secretariat else locked.unit.name
         notify(
             [p for p in people if p.pk != actor.pk],
             NotificationKind.COMMENT,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from baocao06.audit.actions import record
 from baocao06.core import clock
 from baocao06.core.templatetags.vn import vndate
-from baocao06.notifications.actions import notify, secretariat_people, unit_people
+from baocao06.notifications.actions import notify, reviewer_people, unit_people
 from baocao06.notifications.models import NotificationKind
 
 from .actions import UNIT_ROLES, ReviewRefused, clean_text, lock_report
@@ -67,7 +67,7 @@ def do_answer_explanation(request: ExplanationRequest, *, actor, answer: str) ->
         request.answer, request.answered_by, request.answered_at = answer, actor, clock.now()
         request.save(update_fields=["answer", "answered_by", "answered_at"])
         notify(
-            secretariat_people(),
+            reviewer_people(locked.round),
             NotificationKind.EXPLANATION_ANSWERED,
             f"{locked.unit.name} đã giải trình về báo cáo “{locked.round.title}”",
             body=answer,

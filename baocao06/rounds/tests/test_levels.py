@@ -1,0 +1,131 @@
+"""Level rounds: the Secretariat's cascade, a province opening its own, and who follows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import TestCase
+from django.urls import reverse
+
+from baocao06.audit.models import AuditEvent
+from baocao06.reports.models import Report
+from baocao06.rounds.actions import Refused
+from baocao06.rounds.levels import do_open_level_round
+from baocao06.rounds.models import Round
+from baocao06.test import login_client
+
+from .levels import build_levels
+
+
+class LevelRoundTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        build_levels(cls)
+
+    def test_the_cascade_opens_one_level_round_per_province_with_its_lower_units(self):
+        rounds = Round.objects.filter(parent=self.round).order_by("owner__key")
+        self.assertEqual([r.owner.key for r in rounds], ["P01", "P79"])
+        units = set(Report.objects.filter(round=self.level_round).values_list("unit__key", flat=True))
+        self.assertEqual(units, {u.key for u in [*self.communes, *self.departments]})
+        self.assertLess(self.level_round.deadline, self.round.deadline)
+        self.assertEqual(self.level_round.layout_hash, self.round.layout_hash)
+        window = (self.level_round.data_from, self.level_round.data_to)
+        self.assertEqual(window, (self.round.data_from, self.round.data_to))
+        events = AuditEvent.objects.filter(action="round.level_opened")
+        self.assertEqual(events.count(), 2)
+        self.assertTrue(AuditEvent.objects.filter(action="round.cascaded").exists())
+
+    def test_the_definition_decides_what_a_commune_and_a_department_answer(self):
+        layout = self.level_round.get_layout()
+        commune, department = layout.view_for(self.commune), layout.view_for(self.departments[0])
+        self.assertEqual([t.key for t in commune.tables], ["DV", "NV"])
+        self.assertEqual([t.key for t in department.tables], ["NV"])
+        self.assertIn("I.1", department.section_keys)
+        self.assertNotIn("I.2", department.section_keys)
+
+    def test_a_level_round_deadline_must_come_before_the_national_one(self):
+        with self.assertRaisesMessage(Refused, "phải trước hạn gửi"):
+            do_open_level_round(self.province, parent=self.round, deadline=self.round.deadline, actor=self.secretariat)
+
+    def test_a_province_gets_one_level_round_per_national_round(self):
+        with self.assertRaisesMessage(Refused, "đã có kỳ báo cáo cấp tỉnh"):
+            do_open_level_round(
+                self.province,
+                parent=self.round,
+                deadline=self.round.deadline - dt.timedelta(days=1),
+                actor=self.hn_reviewer,
+            )
+
+    def test_units_outside_the_province_are_refused(self):
+        Report.objects.filter(round=self.level_round).delete()
+        Round.objects.filter(pk=self.level_round.pk).delete()
+        with self.assertRaisesMessage(Refused, "Không thuộc"):
+            do_open_level_round(
+                self.province,
+                parent=self.round,
+                deadline=self.round.deadline - dt.timedelta(days=1),
+                actor=self.hn_reviewer,
+                units=[self.other_communes[0]],
+            )
+
+    def test_a_province_opens_its_own_level_round_from_the_national_board(self):
+        Report.objects.filter(round=self.level_round).delete()
+        Round.objects.filter(pk=self.level_round.pk).delete()
+        login_client(self.client, self.hn_reviewer)
+        day = (self.round.deadline - dt.timedelta(days=3)).date()
+        response = self.client.post(
+            reverse("rounds:open_level", args=[self.province_report.pk]), {"deadline": day.strftime("%d/%m/%Y")}
+        )
+        level = Round.objects.get(parent=self.round, owner=self.province)
+        self.assertRedirects(response, reverse("rounds:board", args=[level.pk]))
+        self.assertEqual(level.reports.count(), len(self.communes) + len(self.departments))
+        self.assertEqual(AuditEvent.objects.filter(action="round.level_opened", actor=self.hn_reviewer).count(), 1)
+
+    def test_another_province_cannot_open_a_level_round_for_hanoi(self):
+        login_client(self.client, self.other_reviewer)
+        day = (self.round.deadline - dt.timedelta(days=3)).date()
+        response = self.client.post(
+            reverse("rounds:open_level", args=[self.province_report.pk]), {"deadline": day.strftime("%d/%m/%Y")}
+        )
+        self.assertEqual(response.status_code, 404)
+
+    def test_the_secretariat_cascades_from_the_opening_form(self):
+        login_client(self.client, self.secretariat)
+        response = self.client.post(
+            reverse("rounds:open"),
+            {
+                "definition": self.definition.pk,
+                "title": "Kỳ mới",
+                "period_kind": "h2",
+                "year": 2025,
+                "deadline": "20/12/2099",
+                "cascade": "on",
+                "cascade_deadline": "10/12/2099",
+                "kinds": ["province"],
+                "reminder_offsets": "-1",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        new = Round.objects.exclude(pk=self.round.pk).get(title="Kỳ mới")
+        levels = Round.objects.filter(parent=new)
+        # Provinces valid at the cut-off with lower units: TP.HCM's old code ended with the 2025 merger.
+        self.assertEqual(set(levels.values_list("owner__key", flat=True)), {"P01"})
+        self.assertTrue(all(r.deadline < new.deadline for r in levels))
+
+    def test_the_cascade_deadline_must_come_first(self):
+        login_client(self.client, self.secretariat)
+        response = self.client.post(
+            reverse("rounds:open"),
+            {
+                "definition": self.definition.pk,
+                "title": "Kỳ mới",
+                "period_kind": "h2",
+                "year": 2025,
+                "deadline": "20/12/2099",
+                "cascade": "on",
+                "cascade_deadline": "21/12/2099",
+                "kinds": ["province"],
+            },
+        )
+        self.assertContains(response, "Hạn gửi lên tỉnh phải trước hạn gửi")
+        self.assertFalse(Round.objects.filter(title="Kỳ mới").exists())
