@@ -103,8 +103,22 @@ def _page_context(request, report):
         "explanations": report.explanations.select_related("requested_by", "answered_by"),
         "can_reply": report.round.is_open and (reviewing or can_edit_report(request.user, report)),
         "reviewing": reviewing,
+        **_levels(request.user, report),
         "can_answer": can_edit_report(request.user, report),
     }
+
+
+def _levels(user, report) -> dict:
+    """A province's (ministry's) report in a national round: its level round, or the right to open one."""
+    from baocao06.compilation.consolidate import level_round_for
+    from baocao06.compilation.consolidation_views import can_open_level
+    from baocao06.rounds.levels import OWNER_KINDS
+
+    if report.round.owner_id is not None or report.unit.kind not in OWNER_KINDS:
+        return {}
+    level = level_round_for(report.round, report.unit)
+    may_open = level is None and report.round.is_open and can_open_level(user, report)
+    return {"level_round": level, "can_open_level": may_open}
 
 
 def _refused_copies(report, user) -> list:

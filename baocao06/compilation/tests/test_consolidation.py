@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.management import call_command
 from django.test import TestCase
+from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -28,7 +29,8 @@ from baocao06.reports.actions import do_save_part, do_submit_report
 from baocao06.reports.models import Report, ReportStatus
 from baocao06.review.actions import do_accept_report, do_reopen_report, do_return_report
 from baocao06.rounds.tests.levels import build_levels
-from baocao06.test import fill_completely
+from baocao06.core.vietnamese import format_number
+from baocao06.test import fill_completely, login_client
 
 COLUMNS = ("total", "online")
 
@@ -172,6 +174,52 @@ class ConsolidationTests(TestCase):
         communes = expected_sums(self.level_round)
         for place, value in communes.items():
             self.assertEqual(national[place], value + other[place])
+
+
+class ConsolidationPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        build_levels(cls, communes=3)
+        cls.children = list(Report.objects.filter(round=cls.level_round, unit__kind="commune").order_by("unit__key"))
+        for i, report in enumerate(cls.children):
+            fill_completely(report, cls.commune_reporter, seed=i + 21)
+            do_submit_report(report, actor=cls.commune_approver)
+            do_accept_report(report, actor=cls.hn_reviewer)
+
+    def url(self, name="compilation:consolidation"):
+        return reverse(name, args=[self.province_report.pk])
+
+    def test_the_page_shows_each_figure_with_its_children(self):
+        login_client(self.client, self.hn_reporter)
+        response = self.client.get(self.url())
+        self.assertContains(response, "tổng hợp từ 3 xã")
+        expected = expected_sums(self.level_round)[("s1", "total")]
+        self.assertContains(response, format_number(expected, None))
+        for commune in self.communes:
+            self.assertContains(response, commune.name)
+
+    def test_the_province_takes_the_figures_by_post_and_sees_nothing_changed(self):
+        login_client(self.client, self.hn_reporter)
+        response = self.client.post(self.url("compilation:consolidation_take"))
+        self.assertRedirects(response, self.url())
+        page = self.client.get(self.url())
+        self.assertContains(page, "Không có thay đổi nào từ khi lấy số liệu")
+        self.assertContains(page, "Cập nhật số liệu tổng hợp vào báo cáo")
+
+    def test_the_childrens_paragraphs_are_filtered_by_unit_and_words(self):
+        login_client(self.client, self.hn_reporter)
+        first = Report.objects.select_related("current_version", "unit").get(pk=self.children[0].pk)
+        text = first.current_version.content["sections"]["I.1"]["fields"]["body"]
+        word = text.split()[3]
+        response = self.client.get(self.url(), {"muc": "I.1", "don_vi": first.unit.key, "q": word})
+        self.assertContains(response, text[:40])
+        self.assertNotContains(response, f"{self.children[1].unit.name} · body")
+
+    def test_another_province_and_the_communes_cannot_consolidate_hanoi(self):
+        for user in (self.other_reviewer, self.other_commune_reporter, self.commune_reporter):
+            login_client(self.client, user)
+            self.assertEqual(self.client.get(self.url()).status_code, 404, user)
+            self.assertEqual(self.client.post(self.url("compilation:consolidation_take")).status_code, 404, user)
 
 
 class ReturnsAndAcceptancesInAnyOrder(HypothesisTestCase):
