@@ -25,11 +25,11 @@ from baocao06.compilation.consolidation_actions import (
 )
 from baocao06.compilation.engine import select_versions
 from baocao06.compilation.sums import number_sums
+from baocao06.core.vietnamese import format_number
 from baocao06.reports.actions import do_save_part, do_submit_report
 from baocao06.reports.models import Report, ReportStatus
 from baocao06.review.actions import do_accept_report, do_reopen_report, do_return_report
 from baocao06.rounds.tests.levels import build_levels
-from baocao06.core.vietnamese import format_number
 from baocao06.test import fill_completely, login_client
 
 COLUMNS = ("total", "online")
