@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from baocao06.accounts.models import UnitRole
+from baocao06.compilation.levels import level_completeness
 from baocao06.core.safe_export import csv_bytes, xlsx_bytes
 from baocao06.definitions.cells import parse_date
 from baocao06.reports.access import can_review_round, deny, require_round_follower, require_round_reviewer
@@ -85,6 +86,7 @@ def board(request, round_id: int):
         "total": totals["total"],
         "now": now,
         "reviewing": can_review_round(request.user, round_),
+        "levels": level_completeness(round_, now) if round_.owner_id is None and not request.htmx else [],
     }
     template = "rounds/_board_rows.html" if request.htmx else "rounds/board.html"
     return render(request, template, context)

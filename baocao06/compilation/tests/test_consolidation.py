@@ -176,6 +176,39 @@ class ConsolidationTests(TestCase):
             self.assertEqual(national[place], value + other[place])
 
 
+class NationalViewTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        build_levels(cls, communes=3)
+        cls.children = list(Report.objects.filter(round=cls.level_round).order_by("unit__key"))
+        for i, report in enumerate(cls.children):
+            fill_completely(report, cls.commune_reporter, seed=i + 31)
+            if report.unit_id != cls.communes[-1].pk:
+                do_submit_report(report, actor=cls.commune_approver)
+        do_accept_report(Report.objects.get(round=cls.level_round, unit=cls.communes[0]), actor=cls.hn_reviewer)
+
+    def test_the_secretariats_board_shows_each_provinces_lower_units(self):
+        login_client(self.client, self.secretariat)
+        response = self.client.get(reverse("rounds:board", args=[self.round.pk]))
+        levels = {row["owner"]: row for row in response.context["levels"]}
+        hanoi = levels[self.province.name]
+        expected = Report.objects.filter(round=self.level_round)
+        self.assertEqual(hanoi["total"], expected.count())
+        self.assertEqual(hanoi["submitted"], expected.filter(first_submitted_at__isnull=False).count())
+        self.assertEqual((hanoi["total"], hanoi["submitted"], hanoi["accepted"]), (4, 3, 1))
+        self.assertEqual(levels[self.other_province.name]["submitted"], 0)
+        self.assertContains(response, reverse("rounds:board", args=[self.level_round.pk]))
+
+    def test_the_national_page_says_how_many_communes_each_figure_rests_on(self):
+        login_client(self.client, self.secretariat)
+        response = self.client.get(reverse("compilation:national", args=[self.round.pk]))
+        counts = {(c["row"], c["column"]): c["units"] for c in response.context["lower_counts"]}
+        self.assertEqual(counts[("Đăng ký thường trú", "Tổng số hồ sơ")], 1)
+        levels = response.context["counted_levels"]
+        self.assertEqual([c["column"] for c in levels], ["Tổng số hồ sơ", "Trực tuyến"])
+        self.assertContains(response, "tính ở cấp xã, sở (qua số tổng hợp của tỉnh)")
+
+
 class ConsolidationPageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
