@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 
 from baocao06.reports.models import Report, ReportStatus
 from baocao06.rounds.models import Round
@@ -40,11 +40,12 @@ class Figure:
     row: str
     column: str
     total: Decimal = Decimal(0)
+    n: int = 0  # how many children's figures the sum rests on
     by_unit: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def children(self) -> int:
-        return len(self.by_unit)
+        return self.n
 
 
 @dataclass
@@ -115,8 +116,9 @@ def accepted_children(level_round: Round) -> list[Child]:
     return [Child(*row) for row in rows]
 
 
-def consolidate(level_round: Round) -> Consolidation:
-    """The owner's consolidated figures from the accepted children (4 queries whatever their number)."""
+def consolidate(level_round: Round, *, drill: bool = True) -> Consolidation:
+    """The owner's consolidated figures from the accepted children: the sums and counts in one SQL
+    aggregate, each child's figure (the drill-down) when `drill`; 4–5 queries whatever their number."""
     layout = level_round.get_layout()
     children = accepted_children(level_round)
     by_version = {c.version_id: c.unit_id for c in children}
@@ -130,14 +132,16 @@ def consolidate(level_round: Round) -> Consolidation:
             VersionValue.objects.filter(version_id__in=list(by_version), kind=PartKind.TABLE, number__isnull=False)
             .filter(wanted)
             .filter(merge_key=F("row"))  # fixed rows only: a free row is the child's own, not a shared figure
-            .values_list("version_id", "part", "row", "column", "number")
         )
-        for version_id, part, row, column, number in values:
-            figure = figures.get((part, row, column))
-            if figure is None:
-                figure = figures[(part, row, column)] = Figure(part, row, column)
-            figure.total += number
-            figure.by_unit[by_version[version_id]] = number
+        for part, row, column, total, n in (
+            values.values_list("part", "row", "column").annotate(total=Sum("number"), n=Count("id")).order_by()
+        ):
+            figures[(part, row, column)] = Figure(part, row, column, total, n=n)
+        if drill:
+            for version_id, part, row, column, number in values.values_list(
+                "version_id", "part", "row", "column", "number"
+            ):
+                figures[(part, row, column)].by_unit[by_version[version_id]] = number
     task_rows: dict[str, dict[int, int]] = defaultdict(dict)
     tasks = task_tables(layout)
     if children and tasks:

@@ -81,7 +81,7 @@ def do_take_consolidation(report: Report, *, actor) -> ConsolidationTake:
     """Fill (or refresh) the province's draft from its accepted lower units and remember the basis."""
     level = _level(report)
     with transaction.atomic():
-        consolidation = consolidate(level)
+        consolidation = consolidate(level, drill=False)
         if not consolidation.children:
             raise ConsolidationRefused("Chưa có báo cáo nào của đơn vị cấp dưới được tiếp nhận.")
         old = ConsolidationTake.objects.select_for_update().filter(report=report).first()
