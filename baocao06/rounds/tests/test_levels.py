@@ -7,14 +7,17 @@ import datetime as dt
 from django.test import TestCase
 from django.urls import reverse
 
+from baocao06.accounts.models import UnitRole
 from baocao06.audit.models import AuditEvent
 from baocao06.reports.models import Report
-from baocao06.rounds.actions import Refused
+from baocao06.rounds.actions import Refused, do_assign_units
 from baocao06.rounds.levels import do_open_level_round
 from baocao06.rounds.models import Round
-from baocao06.test import login_client
+from baocao06.test import login_client, make_user
+from baocao06.units.kinds import UnitKind
+from baocao06.units.models import Unit
 
-from .levels import build_levels
+from .levels import add_lower_units, build_levels
 
 
 class LevelRoundTests(TestCase):
@@ -129,3 +132,33 @@ class LevelRoundTests(TestCase):
         )
         self.assertContains(response, "Hạn gửi lên tỉnh phải trước hạn gửi")
         self.assertFalse(Round.objects.filter(title="Kỳ mới").exists())
+
+
+class MinistryLevelRoundTests(TestCase):
+    """A ministry gathers the reports of its agencies the same way a province does."""
+
+    @classmethod
+    def setUpTestData(cls):
+        build_levels(cls, communes=1)
+        cls.ministry = Unit.objects.get(key="BTP")
+        cls.agencies = add_lower_units(cls.ministry, 2, prefix="CQ", kind=UnitKind.DEPARTMENT)
+        cls.ministry_reviewer = make_user("btp.td", unit=cls.ministry, role=UnitRole.REVIEWER)
+        do_assign_units(cls.round, [cls.ministry], actor=cls.secretariat)
+        cls.ministry_report = Report.objects.get(round=cls.round, unit=cls.ministry)
+
+    def test_a_ministry_opens_a_level_round_for_its_agencies_and_only_it_follows_it(self):
+        login_client(self.client, self.ministry_reviewer)
+        day = (self.round.deadline - dt.timedelta(days=2)).date()
+        response = self.client.post(
+            reverse("rounds:open_level", args=[self.ministry_report.pk]), {"deadline": day.strftime("%d/%m/%Y")}
+        )
+        level = Round.objects.get(parent=self.round, owner=self.ministry)
+        self.assertRedirects(response, reverse("rounds:board", args=[level.pk]))
+        self.assertEqual(set(level.reports.values_list("unit__key", flat=True)), {u.key for u in self.agencies})
+        login_client(self.client, self.hn_reviewer)
+        self.assertEqual(self.client.get(reverse("rounds:board", args=[level.pk])).status_code, 403)
+
+    def test_a_level_round_takes_only_units_under_its_owner(self):
+        with self.assertRaisesMessage(Refused, "Không thuộc"):
+            do_assign_units(self.level_round, [self.agencies[0]], actor=self.secretariat)
+        self.assertEqual(do_assign_units(self.level_round, [self.commune], actor=self.secretariat), 0)
