@@ -8,6 +8,7 @@ versions, late flags, notifications and the audit log are what real use would ha
 The demo logins' reports: in the 4709 round the Ministry of Justice's was returned with two remarks (to
 fix and send again) and Hà Nội's was returned, fixed and sent again (waiting for the Secretariat, who
 sees what changed); in the year-end round both are drafts that start from their tasks carried over.
+A third round shows reports through the levels (demo/levels.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from baocao06.units.kinds import UnitKind
 from baocao06.units.loading import load_communes, load_units
 from baocao06.units.models import Unit
 
+from .levels import build_levels_demo
 from .timeline import RoundScript, aware, replay_round
 
 # Printed by `make demo`; only the demo accounts of a local SQLite database use it.
@@ -176,6 +178,9 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
         with clock.frozen_at(aware(dt.date(2024, 12, 20), 10)):
             snapshot = compile_round(second, provisional=True, actor=secretariat)
         out(f"  tổng hợp tạm tính lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
+    if unit_keys is None:
+        out("Kỳ 3: báo cáo qua các cấp — Hà Nội và Tuyên Quang nhận báo cáo của xã, sở rồi tổng hợp…")
+        build_levels_demo(text, secretariat, people_of, DEMO_PASSWORD, out)
     return first
 
 
