@@ -53,12 +53,16 @@ def can_review_round(user, round_) -> bool:
 def require_round_follower(user, round_) -> None:
     if not can_follow_round(user, round_):
         deny(user, "round", round_.pk)
+        if round_.owner_id is None:
+            raise PermissionDenied("Chức năng dành cho lãnh đạo và Thư ký Tổ công tác.")
         raise PermissionDenied("Bạn không theo dõi kỳ báo cáo này.")
 
 
 def require_round_reviewer(user, round_) -> None:
     if not can_review_round(user, round_):
         deny(user, "round-review", round_.pk)
+        if round_.owner_id is None:
+            raise PermissionDenied("Chức năng dành cho Thư ký Tổ công tác.")
         raise PermissionDenied("Chức năng dành cho người thẩm định của kỳ báo cáo.")
 
 

@@ -165,7 +165,10 @@ def do_return_report(report: Report, *, actor, message: str = "") -> list[Commen
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.RETURNED,
             f"Báo cáo “{locked.round.title}” bị trả lại kèm {len(comments)} nhận xét",
-            body=f"Thư ký Tổ công tác đề nghị chỉnh sửa: {places}. Sau khi sửa, lãnh đạo đơn vị gửi lại báo cáo.",
+            body=(
+                f"{locked.round.reviewer_label} đề nghị chỉnh sửa: {places}. "
+                "Sau khi sửa, lãnh đạo đơn vị gửi lại báo cáo."
+            ),
             url=_url(locked),
             report=locked,
         )
@@ -195,7 +198,7 @@ def do_accept_report(report: Report, *, actor) -> None:
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.ACCEPTED,
             f"Báo cáo “{locked.round.title}” đã được tiếp nhận",
-            body=f"Thư ký Tổ công tác đã tiếp nhận báo cáo lần gửi {locked.current_version.number}."
+            body=f"{locked.round.reviewer_label} đã tiếp nhận báo cáo lần gửi {locked.current_version.number}."
             + (f" Kèm {len(comments)} ghi chú." if comments else ""),
             url=_url(locked),
             report=locked,
@@ -277,7 +280,7 @@ def do_reply(comment: Comment, *, actor, body: str, from_secretariat: bool) -> C
             published_at=now,
         )
         people = unit_people([locked.unit_id], UNIT_ROLES) if from_secretariat else reviewer_people(locked.round)
-        reviewer = locked.round.owner.name if locked.round.owner_id else "Thư ký Tổ công tác"
+        reviewer = locked.round.reviewer_label
         who = reviewer if from_secretariat else locked.unit.name
         notify(
             [p for p in people if p.pk != actor.pk],

@@ -40,7 +40,7 @@ def do_request_explanation(report, *, actor, message: str = "") -> tuple[Explana
         notify(
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.EXPLANATION,
-            f"Thư ký Tổ công tác đề nghị giải trình: báo cáo “{locked.round.title}”",
+            f"{locked.round.reviewer_label} đề nghị giải trình: báo cáo “{locked.round.title}”",
             body=text,
             url=reverse("reports:detail", args=[locked.pk]) + "#explanations",
             report=locked,

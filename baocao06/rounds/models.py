@@ -142,6 +142,11 @@ class Round(models.Model):
         return self.owner_id is not None
 
     @property
+    def reviewer_label(self) -> str:
+        """Who reviews the round's reports, as units read it: the Secretariat or the owning province."""
+        return self.owner.name if self.owner_id else "Thư ký Tổ công tác"
+
+    @property
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
 

@@ -92,6 +92,24 @@ class LevelRoundTests(TestCase):
         )
         self.assertEqual(response.status_code, 404)
 
+    def test_a_commune_hears_from_its_province_not_from_the_secretariat(self):
+        from baocao06.notifications.models import Notification
+        from baocao06.reports.actions import do_submit_report
+        from baocao06.review.actions import anchor_for, do_add_comment, do_return_report
+        from baocao06.test import fill_completely
+
+        fill_completely(self.commune_report, self.commune_reporter)
+        do_submit_report(self.commune_report, actor=self.commune_approver)
+        anchor = anchor_for(self.commune_report, part="I.1", field="body")
+        do_add_comment(self.commune_report, actor=self.hn_reviewer, body="Bổ sung số liệu", anchor=anchor)
+        do_return_report(self.commune_report, actor=self.hn_reviewer)
+        login_client(self.client, self.commune_reporter)
+        page = self.client.get(reverse("reports:detail", args=[self.commune_report.pk]))
+        self.assertContains(page, f"Nhận xét của {self.province.name} (1)")
+        self.assertNotContains(page, "Nhận xét của Thư ký Tổ công tác")
+        told = Notification.objects.filter(user=self.commune_reporter).latest("pk")
+        self.assertIn(f"{self.province.name} đề nghị chỉnh sửa", told.body)
+
     def test_the_secretariat_cascades_from_the_opening_form(self):
         login_client(self.client, self.secretariat)
         response = self.client.post(
