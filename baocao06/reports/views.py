@@ -110,7 +110,7 @@ def _page_context(request, report):
 
 def _levels(user, report) -> dict:
     """A province's (ministry's) report in a national round: its level round, or the right to open one."""
-    from baocao06.compilation.consolidate import level_round_for
+    from baocao06.compilation.consolidate import consolidated_columns, level_round_for
     from baocao06.compilation.consolidation_views import can_open_level
     from baocao06.rounds.levels import OWNER_KINDS
 
@@ -118,7 +118,8 @@ def _levels(user, report) -> dict:
         return {}
     level = level_round_for(report.round, report.unit)
     may_open = level is None and report.round.is_open and can_open_level(user, report)
-    return {"level_round": level, "can_open_level": may_open}
+    tables = set(consolidated_columns(report.round.get_layout())) if level else set()
+    return {"level_round": level, "can_open_level": may_open, "consolidated_tables": tables}
 
 
 def _refused_copies(report, user) -> list:

@@ -231,6 +231,12 @@ class ConsolidationPageTests(TestCase):
         for commune in self.communes:
             self.assertContains(response, commune.name)
 
+    def test_the_province_report_points_to_its_consolidated_tables(self):
+        login_client(self.client, self.hn_reporter)
+        response = self.client.get(reverse("reports:detail", args=[self.province_report.pk]))
+        self.assertContains(response, "Có số liệu tổng hợp từ các đơn vị cấp dưới", count=1)  # DV only, not NV
+        self.assertContains(response, self.url())
+
     def test_the_province_takes_the_figures_by_post_and_sees_nothing_changed(self):
         login_client(self.client, self.hn_reporter)
         response = self.client.post(self.url("compilation:consolidation_take"))
