@@ -57,8 +57,10 @@ class LevelsInBrowserTests(BrowserTestCase):
         page.goto(self.url("rounds:board", self.level_round.pk))
         self.assertIn(self.commune.name, page.inner_text("#board-rows"))
         page.goto(self.url("review:review", report.pk))
+        page.wait_for_load_state("networkidle")
         page.click('#s-DV tr[data-row="s1"] td[data-cell="online"] a.cell-link')
-        self.assertIn("cột «Trực tuyến»", page.inner_text("#comment-form [data-place]"))
+        # htmx swaps the remark form in place (or, before its script runs, the link loads the page).
+        page.locator("#comment-form [data-place]", has_text="cột «Trực tuyến»").wait_for()
         page.fill("#comment-body", "Số hồ sơ trực tuyến chưa khớp Cổng Dịch vụ công của tỉnh.")
         page.click("#comment-form button")
         page.locator(".msg-success").wait_for()
