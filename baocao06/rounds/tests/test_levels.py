@@ -110,6 +110,21 @@ class LevelRoundTests(TestCase):
         told = Notification.objects.filter(user=self.commune_reporter).latest("pk")
         self.assertIn(f"{self.province.name} đề nghị chỉnh sửa", told.body)
 
+    def test_a_level_round_reminds_its_communes_before_its_own_deadline(self):
+        from django.utils import timezone
+
+        from baocao06.notifications.models import Notification
+        from baocao06.notifications.reminders import send_due_reminders
+
+        day_before = timezone.localtime(self.level_round.deadline).date() - dt.timedelta(days=1)
+        at = timezone.make_aware(dt.datetime.combine(day_before, dt.time(9, 0)))
+        send_due_reminders(now=at, worker="test")
+        reminded = set(Notification.objects.values_list("report__round_id", flat=True))
+        # Both provinces' level rounds, not the national round (its deadline is 5 days later).
+        self.assertEqual(reminded, {self.level_round.pk, self.other_level_round.pk})
+        self.assertTrue(Notification.objects.filter(user=self.commune_reporter, report=self.commune_report).exists())
+        self.assertFalse(Notification.objects.filter(user=self.hn_reporter).exists())
+
     def test_the_secretariat_cascades_from_the_opening_form(self):
         login_client(self.client, self.secretariat)
         response = self.client.post(
