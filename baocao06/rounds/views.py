@@ -81,9 +81,7 @@ def round_settings(request, round_id: int):
 def open_level(request, report_id: int):
     """A province (ministry) opens its own level round from its report in a national round: its
     reviewers and approvers may; anyone else gets 404 (the report is not theirs to see)."""
-    report = (
-        Report.objects.select_related("round", "unit").defer("round__layout").filter(pk=report_id).first()
-    )
+    report = Report.objects.select_related("round", "unit").defer("round__layout").filter(pk=report_id).first()
     if report is None or report.unit_id not in unit_ids(request.user, (UnitRole.REVIEWER, UnitRole.APPROVER)):
         deny(request.user, "report-level-round", report_id)
         raise Http404

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_mfa_enabled'),
+        ("accounts", "0004_user_mfa_enabled"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('reporter', 'Chuyên viên'), ('approver', 'Lãnh đạo đơn vị'), ('reviewer', 'Thẩm định báo cáo cấp dưới')], max_length=16, verbose_name='vai trò'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("reporter", "Chuyên viên"),
+                    ("approver", "Lãnh đạo đơn vị"),
+                    ("reviewer", "Thẩm định báo cáo cấp dưới"),
+                ],
+                max_length=16,
+                verbose_name="vai trò",
+            ),
         ),
     ]

@@ -6,42 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compilation', '0004_compile_job_and_page'),
-        ('reports', '0003_status_words'),
-        ('rounds', '0005_round_parent_and_owner'),
+        ("compilation", "0004_compile_job_and_page"),
+        ("reports", "0003_status_words"),
+        ("rounds", "0005_round_parent_and_owner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsolidationTake',
+            name="ConsolidationTake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.JSONField(default=dict, verbose_name='phiên bản của các đơn vị cấp dưới')),
-                ('values', models.JSONField(default=dict, verbose_name='số liệu tổng hợp')),
-                ('taken_at', models.DateTimeField(verbose_name='lấy lúc')),
-                ('level_round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rounds.round')),
-                ('report', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='consolidation_take', to='reports.report')),
-                ('taken_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("basis", models.JSONField(default=dict, verbose_name="phiên bản của các đơn vị cấp dưới")),
+                ("values", models.JSONField(default=dict, verbose_name="số liệu tổng hợp")),
+                ("taken_at", models.DateTimeField(verbose_name="lấy lúc")),
+                (
+                    "level_round",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="rounds.round"),
+                ),
+                (
+                    "report",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consolidation_take",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "taken_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FigureAdjustment',
+            name="FigureAdjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table', models.CharField(max_length=60)),
-                ('row', models.CharField(max_length=64)),
-                ('column', models.CharField(max_length=60)),
-                ('value', models.DecimalField(decimal_places=4, max_digits=24, verbose_name='số điều chỉnh')),
-                ('reason', models.TextField(verbose_name='lý do điều chỉnh')),
-                ('adjusted_at', models.DateTimeField(verbose_name='điều chỉnh lúc')),
-                ('adjusted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figure_adjustments', to='reports.report')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("table", models.CharField(max_length=60)),
+                ("row", models.CharField(max_length=64)),
+                ("column", models.CharField(max_length=60)),
+                ("value", models.DecimalField(decimal_places=4, max_digits=24, verbose_name="số điều chỉnh")),
+                ("reason", models.TextField(verbose_name="lý do điều chỉnh")),
+                ("adjusted_at", models.DateTimeField(verbose_name="điều chỉnh lúc")),
+                (
+                    "adjusted_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figure_adjustments",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('report', 'table', 'row', 'column'), name='figure_adjustment_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("report", "table", "row", "column"), name="figure_adjustment_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -6,31 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('definitions', '0003_definition_frozen'),
-        ('rounds', '0004_compile_settings_and_baseline'),
-        ('units', '0002_unit_kind_department'),
+        ("definitions", "0003_definition_frozen"),
+        ("rounds", "0004_compile_settings_and_baseline"),
+        ("units", "0002_unit_kind_department"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='round',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='own_rounds', to='units.unit', verbose_name='đơn vị tổ chức kỳ (cấp tỉnh, bộ)'),
+            model_name="round",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="own_rounds",
+                to="units.unit",
+                verbose_name="đơn vị tổ chức kỳ (cấp tỉnh, bộ)",
+            ),
         ),
         migrations.AddField(
-            model_name='round',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='level_rounds', to='rounds.round', verbose_name='kỳ báo cáo cấp trên'),
+            model_name="round",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="level_rounds",
+                to="rounds.round",
+                verbose_name="kỳ báo cáo cấp trên",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', False)), fields=('parent', 'owner'), name='round_one_level_round'),
+            model_name="round",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", False)), fields=("parent", "owner"), name="round_one_level_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('parent__isnull', True), ('owner__isnull', False), _connector='OR'), name='round_level_has_owner'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent__isnull", True), ("owner__isnull", False), _connector="OR"),
+                name="round_level_has_owner",
+            ),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('units', '0001_initial'),
+        ("units", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='unit',
-            name='kind',
-            field=models.CharField(choices=[('ministry', 'Bộ'), ('ministry_agency', 'Cơ quan ngang Bộ'), ('government_agency', 'Cơ quan thuộc Chính phủ'), ('central_other', 'Cơ quan, tổ chức khác ở Trung ương'), ('corporation', 'Tập đoàn, tổng công ty nhà nước'), ('province', 'Tỉnh, thành phố trực thuộc Trung ương'), ('commune', 'Xã, phường, đặc khu'), ('department', 'Sở, ban, ngành, cơ quan trực thuộc')], db_index=True, max_length=24, verbose_name='loại'),
+            model_name="unit",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("ministry", "Bộ"),
+                    ("ministry_agency", "Cơ quan ngang Bộ"),
+                    ("government_agency", "Cơ quan thuộc Chính phủ"),
+                    ("central_other", "Cơ quan, tổ chức khác ở Trung ương"),
+                    ("corporation", "Tập đoàn, tổng công ty nhà nước"),
+                    ("province", "Tỉnh, thành phố trực thuộc Trung ương"),
+                    ("commune", "Xã, phường, đặc khu"),
+                    ("department", "Sở, ban, ngành, cơ quan trực thuộc"),
+                ],
+                db_index=True,
+                max_length=24,
+                verbose_name="loại",
+            ),
         ),
     ]
