@@ -54,12 +54,12 @@ def provisioning_uri(secret: str, username: str) -> str:
 
 
 def required_by_role(user) -> bool:
-    """The Secretariat and approvers must use a second factor."""
+    """The Secretariat, approvers and a province's reviewers (they accept and return) must use a second factor."""
     if not user.is_authenticated:
         return False
     if user.is_secretariat or user.is_superuser:
         return True
-    return bool(unit_ids(user, (UnitRole.APPROVER,)))  # the same cached read the access checks use
+    return bool(unit_ids(user, (UnitRole.APPROVER, UnitRole.REVIEWER)))  # the same cached read the access checks use
 
 
 def requires_mfa(user) -> bool:

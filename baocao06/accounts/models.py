@@ -13,6 +13,8 @@ class GlobalRole(models.TextChoices):
 class UnitRole(models.TextChoices):
     REPORTER = "reporter", "Chuyên viên"
     APPROVER = "approver", "Lãnh đạo đơn vị"
+    # A province's or ministry's staff who review the reports of the units under it (its level round).
+    REVIEWER = "reviewer", "Thẩm định báo cáo cấp dưới"
 
 
 class User(AbstractUser):
@@ -40,7 +42,8 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    """`user` acts for `unit` in `role` (reporter fills, approver submits)."""
+    """`user` acts for `unit` in `role` (reporter fills, approver submits, reviewer reviews the reports
+    of the units under `unit` in the rounds `unit` owns)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="người dùng")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships", verbose_name="đơn vị")

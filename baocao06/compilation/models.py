@@ -182,3 +182,39 @@ class OutputFile(models.Model):
         them ("Tổng hợp lần 2" of round 1 → tong-hop-ky-1-lan-2-…), never a database id."""
         snapshot = self.generation.snapshot
         return f"tong-hop-ky-{snapshot.round_id}-lan-{snapshot.number}-{self.name}"
+
+
+class ConsolidationTake(models.Model):
+    """What a province's (ministry's) draft last took from its accepted lower units: each child's
+    version and each consolidated figure, so the page can show what changed since and refresh on request."""
+
+    report = models.OneToOneField("reports.Report", on_delete=models.CASCADE, related_name="consolidation_take")
+    level_round = models.ForeignKey("rounds.Round", on_delete=models.PROTECT, related_name="+")
+    basis = models.JSONField("phiên bản của các đơn vị cấp dưới", default=dict)  # unit id → version id
+    values = models.JSONField("số liệu tổng hợp", default=dict)  # "table|row|column" → sum as text
+    taken_at = models.DateTimeField("lấy lúc")
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+
+    def __str__(self) -> str:
+        return f"consolidation of report {self.report_id} at {self.taken_at:%d/%m/%Y %H:%M}"
+
+
+class FigureAdjustment(models.Model):
+    """A province's own value for a consolidated figure, with the reason shown beside it."""
+
+    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="figure_adjustments")
+    table = models.CharField(max_length=60)
+    row = models.CharField(max_length=64)
+    column = models.CharField(max_length=60)
+    value = models.DecimalField("số điều chỉnh", max_digits=24, decimal_places=4)
+    reason = models.TextField("lý do điều chỉnh")
+    adjusted_at = models.DateTimeField("điều chỉnh lúc")
+    adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "table", "row", "column"], name="figure_adjustment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.table}.{self.row}.{self.column} = {self.value}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import consolidation_views, views
 
 app_name = "compilation"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("tao-tep/<int:generation_id>/", views.generation_status, name="generation"),
     path("tep/<int:file_id>/", views.download, name="download"),
     path("don-vi/<str:unit_key>/", views.unit_history, name="unit_history"),
+    path("bao-cao/<int:report_id>/cap-duoi/", consolidation_views.consolidation, name="consolidation"),
+    path("bao-cao/<int:report_id>/cap-duoi/lay-so-lieu/", consolidation_views.take, name="consolidation_take"),
+    path("bao-cao/<int:report_id>/cap-duoi/dieu-chinh/", consolidation_views.adjust, name="consolidation_adjust"),
 ]

@@ -64,8 +64,20 @@ def national(request, round_id: int):
         "submitted": counts.get(ReportStatus.SUBMITTED, 0),
         "charts": dashboard.page_charts(page) if page else {},
         "view": page.data["view"] if page else None,
+        **_levels(round_),
     }
     return render(request, "compilation/national.html", context)
+
+
+def _levels(round_) -> dict:
+    """The level rounds under a national round: how many lower units each consolidated figure rests on,
+    and the level each column is counted at (nothing when the round has no level rounds)."""
+    from .levels import counted_levels, lower_counts
+
+    if round_.owner_id is not None or not round_.level_rounds.exists():
+        return {}
+    layout = round_.get_layout()
+    return {"lower_counts": lower_counts(round_, layout), "counted_levels": counted_levels(layout)}
 
 
 def _shown_compile_job(round_) -> CompileJob | None:

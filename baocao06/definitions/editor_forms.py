@@ -40,6 +40,10 @@ FIXED_OPTIONS = {
     "severities": [("error", "Lỗi (chặn gửi báo cáo)"), ("warning", "Cảnh báo (không chặn)")],
     "displays": [("text", "Một ô chọn"), ("ticks", "Mỗi lựa chọn một cột, đánh dấu “x”")],
     "levels": [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")],
+    "counted_levels": [
+        ("reporting", "Đơn vị gửi Tổ công tác (tỉnh, bộ: số đã tổng hợp)"),
+        ("lower", "Đơn vị cấp dưới (xã, sở: qua số tổng hợp của tỉnh)"),
+    ],
 }
 
 
@@ -151,6 +155,8 @@ SCHEMAS: dict[str, list[EField]] = {
         F("item_field", "Lấy sẵn từ trường của danh mục", "select", "catalogue_fields"),
         F("width", "Độ rộng cột trong tệp Excel (ký tự)", "int"),
         F("compare_with", "Hiển thị kèm giá trị của cột (phụ lục khác)", "select", "compare_targets"),
+        F("consolidate", "Cấp trên tổng hợp từ đơn vị cấp dưới (cộng)", "flag", group="Các cấp", flag="sum"),
+        F("counted_at", "Tính vào số liệu toàn quốc ở cấp", "select", "counted_levels"),
     ],
     "header": [
         F("label", "Tiêu đề nhóm cột", "text"),

@@ -61,6 +61,10 @@ class Column(_Model):
     width: int | None = Field(default=None, ge=4, le=120)
     # "TABLE.column": the same row of that table is shown beside this cell (typed vs computed savings).
     compare_with: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\.[A-Za-z0-9_\-]+$")
+    # Reported below: a province's (ministry's) figure is the sum over its accepted lower units.
+    consolidate: Literal["sum"] | None = None
+    # The level the national total counts the figure at (docs/definition-format.md, "Levels").
+    counted_at: Literal["reporting", "lower"] | None = None
 
 
 class HeaderGroup(_Model):
@@ -413,6 +417,7 @@ def _check(spec: Spec, catalogues: Mapping[str, frozenset[str]] | None) -> list[
     for table in spec.appendices:
         problems += _check_table(spec, table, set(section_keys), audience_names, catalogues)
         problems += _check_comparisons(spec, table)
+        problems += _check_levels(table)
     problems += _check_compilation(spec)
     return problems
 
@@ -445,6 +450,18 @@ def _check_compilation(spec: Spec) -> list[tuple[str, str]]:
     if block.costs:
         rate = [block.costs.rate] if block.costs.rate else []
         need("costs", block.costs.table, [*block.costs.columns, block.costs.saving, *rate])
+    return problems
+
+
+def _check_levels(table: Table) -> list[tuple[str, str]]:
+    """A consolidated figure is a typed number: a sum of texts or of computed ratios means nothing."""
+    problems = []
+    for column in table.columns:
+        place = f"appendices[{table.key}].columns[{column.key}]"
+        if column.consolidate and (column.type not in NUMERIC_TYPES or column.type == "percent" or column.formula):
+            problems.append((f"{place}.consolidate", "chỉ cộng được cột số đơn vị nhập (không phải tỷ lệ)"))
+        if column.counted_at == "lower" and not column.consolidate:
+            problems.append((f"{place}.counted_at", "cột tính ở cấp dưới phải được tổng hợp (consolidate: sum)"))
     return problems
 
 

@@ -15,6 +15,7 @@ their successors (Hà Giang and Tuyên Quang → Tuyên Quang; MIC → Science a
 
 The year-end rounds have definitions of their own (data/definitions/year-end-notes.md): a December report
 does not print the first half's wording.
+A fourth round shows reports through the levels (demo/levels.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from baocao06.units.kinds import UnitKind
 from baocao06.units.loading import load_communes, load_units
 from baocao06.units.models import Unit
 
+from .levels import build_levels_demo
 from .timeline import RoundScript, aware, replay_round
 
 # Printed by `make demo`; only the demo accounts of a local SQLite database use it.
@@ -147,7 +149,7 @@ def demo_round() -> Round | None:
 
 
 def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
-    """Load units, catalogues and the definitions, and replay the three rounds. Idempotent.
+    """Load units, catalogues and the definitions, and replay the rounds (and the levels round). Idempotent.
 
     `unit_keys` limits the rounds to those units (the demo's own test uses a few, without communes).
     """
@@ -231,6 +233,10 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
         with clock.frozen_at(aware(dt.date(2026, 11, 30), 10)):
             snapshot = compile_round(third, provisional=True, actor=secretariat)
         out(f"  tổng hợp tạm tính lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
+    if unit_keys is None:
+        out("Kỳ 4: báo cáo qua các cấp — Hà Nội và Tuyên Quang nhận báo cáo của xã, sở rồi tổng hợp…")
+        source = (Path(settings.BAOCAO06_DATA_DIR) / "definitions" / DEFINITION_FILE).read_text(encoding="utf-8")
+        build_levels_demo(source, secretariat, people_of, DEMO_PASSWORD, out)
     return first
 
 

@@ -26,6 +26,13 @@ def secretariat_people() -> list[User]:
     return list(User.objects.filter(global_role=GlobalRole.SECRETARIAT, is_active=True).order_by("pk"))
 
 
+def reviewer_people(round_) -> list[User]:
+    """Who reviews the round's reports: the Secretariat, or the owner's reviewers for a level round."""
+    if getattr(round_, "owner_id", None) is None:
+        return secretariat_people()
+    return unit_people([round_.owner_id], ["reviewer"])
+
+
 def email_body(title: str, body: str, url: str) -> str:
     link = f"\n\nXem chi tiết: {settings.BAOCAO06_SITE_URL.rstrip('/')}{url}" if url else ""
     return f"{title}\n\n{body}{link}\n\n—\nHệ thống báo cáo Đề án 06 (thư tự động, vui lòng không trả lời)."

@@ -20,10 +20,50 @@ from .models import Report
 logger = logging.getLogger("baocao06.access")
 
 
+# Every role a person may hold in a unit: a province's staff see the reports of its level rounds.
+ALL_ROLES = tuple(UnitRole.values)
+
+
 def can_view_report(user, report: Report) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_viewer or report.unit_id in unit_ids(user)
+    return user.is_viewer or report.unit_id in unit_ids(user) or can_follow_round(user, report.round)
+
+
+def can_follow_round(user, round_) -> bool:
+    """Whether `user` sees the round's board and its units' reports: for a national round the
+    Secretariat and viewers; for a level round also any staff of the province (ministry) owning it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_viewer:
+        return True
+    return round_.owner_id is not None and round_.owner_id in unit_ids(user, ALL_ROLES)
+
+
+def can_review_round(user, round_) -> bool:
+    """Who reviews and follows up the units of a round: the Secretariat for a national round, the
+    owner's reviewers for a level round (scoped to that round, hence to the owner's subtree)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if round_.owner_id is None:
+        return user.is_secretariat
+    return round_.owner_id in unit_ids(user, (UnitRole.REVIEWER,))
+
+
+def require_round_follower(user, round_) -> None:
+    if not can_follow_round(user, round_):
+        deny(user, "round", round_.pk)
+        if round_.owner_id is None:
+            raise PermissionDenied("Chức năng dành cho lãnh đạo và Thư ký Tổ công tác.")
+        raise PermissionDenied("Bạn không theo dõi kỳ báo cáo này.")
+
+
+def require_round_reviewer(user, round_) -> None:
+    if not can_review_round(user, round_):
+        deny(user, "round-review", round_.pk)
+        if round_.owner_id is None:
+            raise PermissionDenied("Chức năng dành cho Thư ký Tổ công tác.")
+        raise PermissionDenied("Chức năng dành cho người thẩm định của kỳ báo cáo.")
 
 
 def can_edit_report(user, report: Report) -> bool:
@@ -63,6 +103,13 @@ def visible_reports(user) -> QuerySet[Report]:
     if user.is_viewer:
         return qs
     return qs.filter(unit_id__in=unit_ids(user))
+
+
+def followed_rounds(user):
+    """Level rounds owned by a unit the user works for (a province's staff follow them)."""
+    from baocao06.rounds.models import Round
+
+    return Round.objects.light().filter(owner_id__in=unit_ids(user, ALL_ROLES))
 
 
 def require_secretariat(user) -> None:

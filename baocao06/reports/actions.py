@@ -547,11 +547,11 @@ def do_submit_report(
 def _tell_secretariat_of_resubmission(report: Report, version: ReportVersion) -> None:
     from django.urls import reverse
 
-    from baocao06.notifications.actions import notify, secretariat_people
+    from baocao06.notifications.actions import notify, reviewer_people
     from baocao06.notifications.models import NotificationKind
 
     notify(
-        secretariat_people(),
+        reviewer_people(report.round),
         NotificationKind.RESUBMITTED,
         f"{report.unit.name} đã gửi lại báo cáo “{report.round.title}”",
         body=f"Lần gửi {version.number}, sau khi bị trả lại. Xem thay đổi so với lần gửi trước.",

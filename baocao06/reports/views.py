@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from baocao06.definitions.validation import blocking, clean_table, validate_report
 
 from . import conflicts, presenters
-from .access import access_report, can_edit_report, can_submit_report, visible_reports
+from .access import (
+    access_report,
+    can_edit_report,
+    can_review_round,
+    can_submit_report,
+    followed_rounds,
+    visible_reports,
+)
 from .actions import Conflict, NotEditable, SubmitRefused, context_for, do_save_part, do_submit_report, view_for
 from .forms import parse_revision, part_from_post
 
@@ -31,7 +38,8 @@ def report_list(request):
     )
     if request.user.is_viewer:
         return redirect("rounds:list")
-    return render(request, "reports/list.html", {"reports": reports})
+    followed = followed_rounds(request.user).select_related("owner").order_by("-opened_at")
+    return render(request, "reports/list.html", {"reports": reports, "followed": followed})
 
 
 def _page_context(request, report):
@@ -76,6 +84,7 @@ def _page_context(request, report):
         )
     presenters.attach_comparisons([t["grid"] for t in tables], results)
     editable = report.is_editable and can_edit_report(request.user, report)
+    reviewing = can_review_round(request.user, report.round)
     open_conflicts = {c.key: c for c in conflicts.open_conflicts(report, request.user)} if editable else {}
     for item in [*sections, *tables]:
         key = item["section"].key if "section" in item else item["grid"].table.key
@@ -94,9 +103,25 @@ def _page_context(request, report):
         "refused": _refused_copies(report, request.user),
         "comments": comments,
         "explanations": report.explanations.select_related("requested_by", "answered_by"),
-        "can_reply": report.round.is_open and (request.user.is_secretariat or can_edit_report(request.user, report)),
+        "can_reply": report.round.is_open and (reviewing or can_edit_report(request.user, report)),
+        "reviewing": reviewing,
+        **_levels(request.user, report),
         "can_answer": can_edit_report(request.user, report),
     }
+
+
+def _levels(user, report) -> dict:
+    """A province's (ministry's) report in a national round: its level round, or the right to open one."""
+    from baocao06.compilation.consolidate import consolidated_columns, level_round_for
+    from baocao06.compilation.consolidation_views import can_open_level
+    from baocao06.rounds.levels import OWNER_KINDS
+
+    if report.round.owner_id is not None or report.unit.kind not in OWNER_KINDS:
+        return {}
+    level = level_round_for(report.round, report.unit)
+    may_open = level is None and report.round.is_open and can_open_level(user, report)
+    tables = set(consolidated_columns(report.round.get_layout())) if level else set()
+    return {"level_round": level, "can_open_level": may_open, "consolidated_tables": tables}
 
 
 def _refused_copies(report, user) -> list:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from baocao06.accounts.models import UnitRole
 from baocao06.audit.actions import record
 from baocao06.core import clock
-from baocao06.notifications.actions import notify, secretariat_people, unit_people
+from baocao06.notifications.actions import notify, reviewer_people, unit_people
 from baocao06.notifications.models import NotificationKind
 from baocao06.reports import workflow
 from baocao06.reports.actions import view_for
@@ -165,7 +165,10 @@ def do_return_report(report: Report, *, actor, message: str = "") -> list[Commen
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.RETURNED,
             f"Báo cáo “{locked.round.title}” bị trả lại kèm {len(comments)} nhận xét",
-            body=f"Thư ký Tổ công tác đề nghị chỉnh sửa: {places}. Sau khi sửa, lãnh đạo đơn vị gửi lại báo cáo.",
+            body=(
+                f"{locked.round.reviewer_label} đề nghị chỉnh sửa: {places}. "
+                "Sau khi sửa, lãnh đạo đơn vị gửi lại báo cáo."
+            ),
             url=_url(locked),
             report=locked,
         )
@@ -195,7 +198,7 @@ def do_accept_report(report: Report, *, actor) -> None:
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.ACCEPTED,
             f"Báo cáo “{locked.round.title}” đã được tiếp nhận",
-            body=f"Thư ký Tổ công tác đã tiếp nhận báo cáo lần gửi {locked.current_version.number}."
+            body=f"{locked.round.reviewer_label} đã tiếp nhận báo cáo lần gửi {locked.current_version.number}."
             + (f" Kèm {len(comments)} ghi chú." if comments else ""),
             url=_url(locked),
             report=locked,
@@ -276,8 +279,9 @@ def do_reply(comment: Comment, *, actor, body: str, from_secretariat: bool) -> C
             created_at=now,
             published_at=now,
         )
-        people = unit_people([locked.unit_id], UNIT_ROLES) if from_secretariat else secretariat_people()
-        who = "Thư ký Tổ công tác" if from_secretariat else locked.unit.name
+        people = unit_people([locked.unit_id], UNIT_ROLES) if from_secretariat else reviewer_people(locked.round)
+        reviewer = locked.round.reviewer_label
+        who = reviewer if from_secretariat else locked.unit.name
         notify(
             [p for p in people if p.pk != actor.pk],
             NotificationKind.COMMENT,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from baocao06.audit.actions import record
 from baocao06.core import clock
 from baocao06.core.templatetags.vn import vndate
-from baocao06.notifications.actions import notify, secretariat_people, unit_people
+from baocao06.notifications.actions import notify, reviewer_people, unit_people
 from baocao06.notifications.models import NotificationKind
 
 from .actions import UNIT_ROLES, ReviewRefused, clean_text, lock_report
@@ -40,7 +40,7 @@ def do_request_explanation(report, *, actor, message: str = "") -> tuple[Explana
         notify(
             unit_people([locked.unit_id], UNIT_ROLES),
             NotificationKind.EXPLANATION,
-            f"Thư ký Tổ công tác đề nghị giải trình: báo cáo “{locked.round.title}”",
+            f"{locked.round.reviewer_label} đề nghị giải trình: báo cáo “{locked.round.title}”",
             body=text,
             url=reverse("reports:detail", args=[locked.pk]) + "#explanations",
             report=locked,
@@ -67,7 +67,7 @@ def do_answer_explanation(request: ExplanationRequest, *, actor, answer: str) ->
         request.answer, request.answered_by, request.answered_at = answer, actor, clock.now()
         request.save(update_fields=["answer", "answered_by", "answered_at"])
         notify(
-            secretariat_people(),
+            reviewer_people(locked.round),
             NotificationKind.EXPLANATION_ANSWERED,
             f"{locked.unit.name} đã giải trình về báo cáo “{locked.round.title}”",
             body=answer,

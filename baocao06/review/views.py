@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from baocao06.reports import presenters as report_presenters
-from baocao06.reports.access import access_report, can_edit_report, deny, require_secretariat
+from baocao06.reports.access import access_report, can_edit_report, can_review_round, deny, require_round_reviewer
 from baocao06.reports.actions import view_for
 from baocao06.reports.models import ReportStatus
 
@@ -33,7 +33,8 @@ from .models import Comment, ExplanationRequest
 
 def _refused(request, report, exc: Exception):
     """An action the report's state does not allow: nothing changed; say why (409)."""
-    return render(request, "review/refused.html", {"report": report, "message": str(exc)}, status=409)
+    context = {"report": report, "message": str(exc), "reviewing": can_review_round(request.user, report.round)}
+    return render(request, "review/refused.html", context, status=409)
 
 
 def review_url(report) -> str:
@@ -45,7 +46,7 @@ def review_url(report) -> str:
 def review(request, report_id: int):
     """The Secretariat reviews the version submitted last: diff, anchored remarks, return / accept."""
     report = access_report(request.user, report_id)
-    require_secretariat(request.user)
+    require_round_reviewer(request.user, report.round)
     version = report.current_version
     view = view_for(report)
     if request.htmx and request.htmx.target == "comment-form" and version is not None:
@@ -93,7 +94,7 @@ def _comment_form(request, report, view, version):
 @require_POST
 def add_comment(request, report_id: int):
     report = access_report(request.user, report_id)
-    require_secretariat(request.user)
+    require_round_reviewer(request.user, report.round)
     try:
         anchor = anchor_for(
             report,
@@ -121,7 +122,7 @@ def _own_comment(request, report, comment_id) -> Comment:
 @require_POST
 def withdraw_comment(request, report_id: int, comment_id: int):
     report = access_report(request.user, report_id)
-    require_secretariat(request.user)
+    require_round_reviewer(request.user, report.round)
     try:
         do_withdraw_comment(_own_comment(request, report, comment_id), actor=request.user)
     except ReviewRefused as exc:
@@ -134,7 +135,7 @@ def withdraw_comment(request, report_id: int, comment_id: int):
 @require_POST
 def return_report(request, report_id: int):
     report = access_report(request.user, report_id)
-    require_secretariat(request.user)
+    require_round_reviewer(request.user, report.round)
     try:
         comments = do_return_report(report, actor=request.user, message=request.POST.get("message", ""))
     except ReviewRefused as exc:
@@ -147,7 +148,7 @@ def return_report(request, report_id: int):
 @require_POST
 def accept_report(request, report_id: int):
     report = access_report(request.user, report_id)
-    require_secretariat(request.user)
+    require_round_reviewer(request.user, report.round)
     try:
         do_accept_report(report, actor=request.user)
     except ReviewRefused as exc:
@@ -160,7 +161,7 @@ def accept_report(request, report_id: int):
 @require_POST
 def reopen_report(request, report_id: int):
     report = access_report(request.user, report_id)
-    require_secretariat(request.user)
+    require_round_reviewer(request.user, report.round)
     try:
         do_reopen_report(report, actor=request.user, reason=request.POST.get("reason", ""))
     except ReviewRefused as exc:
@@ -174,7 +175,7 @@ def reopen_report(request, report_id: int):
 def reply(request, report_id: int, comment_id: int):
     """A unit member or the Secretariat answers in a remark's thread."""
     report = access_report(request.user, report_id)
-    secretariat = request.user.is_secretariat
+    secretariat = can_review_round(request.user, report.round)
     if not secretariat and not can_edit_report(request.user, report):
         deny(request.user, "comment-reply", comment_id)
         raise Http404

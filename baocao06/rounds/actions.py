@@ -73,9 +73,17 @@ def plan_units(definition: Definition, day: dt.date, units, previous=None) -> tu
 
 @transaction.atomic
 def do_assign_units(round_: Round, units, *, actor) -> int:
-    """Add units to an open round (one report each); units already assigned are left alone."""
+    """Add units to an open round (one report each); units already assigned are left alone. A level
+    round takes only units under its owner."""
     assigned = set(round_.reports.values_list("unit_id", flat=True))
     new = [u for u in units if u.pk not in assigned]
+    if round_.owner_id is not None:
+        from .levels import subtree_ids
+
+        allowed = subtree_ids([round_.owner_id], round_.reference_date)
+        outside = [u.name for u in new if u.pk not in allowed]
+        if outside:
+            raise Refused(f"Không thuộc đơn vị tổ chức kỳ báo cáo: {', '.join(outside[:5])}.")
     Report.objects.bulk_create([Report(round=round_, unit=u) for u in new])
     if new:
         carried = carry_over_tasks(round_, round_.previous, units=new) if round_.previous_id else {}

@@ -18,9 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from baocao06.accounts.models import UnitRole
+from baocao06.compilation.levels import level_completeness
 from baocao06.core.safe_export import csv_bytes, xlsx_bytes
 from baocao06.definitions.cells import parse_date
-from baocao06.reports.access import deny, require_secretariat, require_viewer
+from baocao06.reports.access import can_review_round, deny, require_round_follower, require_round_reviewer
 from baocao06.reports.models import Report, ReportStatus, overdue_q
 from baocao06.review.actions import ReviewRefused
 from baocao06.review.explanations import do_request_explanation
@@ -35,7 +36,7 @@ BOARD_PAGE_SIZE = 100
 
 
 def _round(round_id: int) -> Round:
-    return get_object_or_404(Round.objects.light(), pk=round_id)
+    return get_object_or_404(Round.objects.light().select_related("owner"), pk=round_id)
 
 
 def _filters(request) -> dict:
@@ -56,8 +57,8 @@ def _kinds_in(round_):
 def board(request, round_id: int):
     """Every assigned unit's report. The Secretariat follows up from here; a viewer (a leader who
     only reads) sees the same list without the Secretariat's actions and opens the units' reports."""
-    require_viewer(request.user)
     round_ = _round(round_id)
+    require_round_follower(request.user, round_)
     now = timezone.now()
     filters = _filters(request)
     page = Paginator(board_rows.board_queryset(round_, now=now, **filters), BOARD_PAGE_SIZE).get_page(
@@ -84,6 +85,8 @@ def board(request, round_id: int):
         + [("late", board_rows.LATE_LABEL, totals["late"])],
         "total": totals["total"],
         "now": now,
+        "reviewing": can_review_round(request.user, round_),
+        "levels": level_completeness(round_, now) if round_.owner_id is None and not request.htmx else [],
     }
     template = "rounds/_board_rows.html" if request.htmx else "rounds/board.html"
     return render(request, template, context)
@@ -93,8 +96,8 @@ def board(request, round_id: int):
 @require_GET
 def board_export(request, round_id: int, fmt: str):
     """The board's list as filtered, every page, as CSV or XLSX (text never read as a formula)."""
-    require_secretariat(request.user)
     round_ = _round(round_id)
+    require_round_reviewer(request.user, round_)
     now = timezone.now()
     reports = board_rows.board_queryset(round_, now=now, **_filters(request))
     rows = board_rows.export_rows(reports, now)
@@ -121,8 +124,8 @@ def _back(request, round_) -> str:
 @login_required
 @require_POST
 def close_round(request, round_id: int):
-    require_secretariat(request.user)
     round_ = _round(round_id)
+    require_round_reviewer(request.user, round_)
     if not request.POST.get("confirm"):
         messages.error(request, "Hãy đánh dấu xác nhận trước khi khóa kỳ báo cáo.")
         return redirect("rounds:board", round_id=round_.pk)
@@ -134,8 +137,8 @@ def close_round(request, round_id: int):
 @login_required
 @require_POST
 def set_reminders(request, round_id: int):
-    require_secretariat(request.user)
     round_ = _round(round_id)
+    require_round_reviewer(request.user, round_)
     try:
         offsets = parse_offsets(request.POST.get("reminder_offsets", ""))
     except forms.ValidationError as exc:
@@ -164,8 +167,8 @@ def _report(request, round_, report_id) -> Report:
 @require_GET
 def followup(request, round_id: int, report_id: int):
     """One unit in the round: its deadline and extension, people, explanations, reminders sent."""
-    require_secretariat(request.user)
     round_ = _round(round_id)
+    require_round_reviewer(request.user, round_)
     report = _report(request, round_, report_id)
     now = timezone.now()
     report.days_late = board_rows.days_late(report, now)
@@ -186,8 +189,8 @@ def followup(request, round_id: int, report_id: int):
 @login_required
 @require_POST
 def grant_extension(request, round_id: int, report_id: int):
-    require_secretariat(request.user)
     round_ = _round(round_id)
+    require_round_reviewer(request.user, round_)
     report = _report(request, round_, report_id)
     text = request.POST.get("until", "").strip()
     until = None
@@ -210,8 +213,8 @@ def grant_extension(request, round_id: int, report_id: int):
 @require_POST
 def request_explanation(request, round_id: int, report_id: int):
     """One click on the board: ask the unit why it is late (not twice while unanswered)."""
-    require_secretariat(request.user)
     round_ = _round(round_id)
+    require_round_reviewer(request.user, round_)
     report = _report(request, round_, report_id)
     try:
         _, created = do_request_explanation(report, actor=request.user, message=request.POST.get("message", ""))
@@ -229,8 +232,8 @@ def request_explanation(request, round_id: int, report_id: int):
 @require_GET
 def overdue_tasks(request, round_id: int):
     """Every open task past its due date at the round's cut-off: a unit, a task, a date."""
-    require_secretariat(request.user)
     round_ = _round(round_id)
+    require_round_reviewer(request.user, round_)
     tasks, labels = board_rows.overdue_tasks(round_)
     page = Paginator(tasks, 200).get_page(request.GET.get("page"))
     board_rows.decorate_overdue(round_, page, labels)

@@ -81,8 +81,19 @@ class OpenRoundForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "VD: EVN, VNPOST"}),
     )
 
+    cascade = forms.BooleanField(
+        label="Mở kỳ báo cáo cấp tỉnh cho các tỉnh được giao",
+        required=False,
+        help_text="Mỗi tỉnh nhận báo cáo của các xã, sở, ngành trực thuộc theo phần đề cương dành cho họ.",
+    )
+    cascade_deadline = forms.DateField(label="Hạn gửi báo cáo lên tỉnh (hết ngày)", required=False, widget=DATE_INPUT)
+
     def clean_reminder_offsets(self):
         return parse_offsets(self.cleaned_data.get("reminder_offsets") or "")
+
+    def cascade_deadline_at(self) -> dt.datetime | None:
+        day = self.cleaned_data.get("cascade_deadline")
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59))) if day else None
 
     def clean(self):
         data = super().clean()
@@ -97,6 +108,12 @@ class OpenRoundForm(forms.Form):
         data["unit_key_list"] = keys
         if not data.get("kinds") and not keys:
             self.add_error("kinds", "Chọn ít nhất một loại đơn vị hoặc nhập mã đơn vị.")
+        if data.get("cascade"):
+            low, high = data.get("cascade_deadline"), data.get("deadline")
+            if low is None:
+                self.add_error("cascade_deadline", "Nhập hạn gửi báo cáo lên tỉnh.")
+            elif high is not None and low >= high:
+                self.add_error("cascade_deadline", "Hạn gửi lên tỉnh phải trước hạn gửi báo cáo lên Tổ công tác.")
         return data
 
     def deadline_at(self) -> dt.datetime:

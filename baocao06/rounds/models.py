@@ -91,6 +91,24 @@ class Round(models.Model):
         related_name="next_rounds",
         verbose_name="kỳ trước (chuyển tiếp nhiệm vụ)",
     )
+    # A level round (kỳ báo cáo cấp tỉnh): a province or ministry (`owner`) gathers the reports of the
+    # units under it, usually cascaded from the national round (`parent`) with an earlier deadline.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="level_rounds",
+        verbose_name="kỳ báo cáo cấp trên",
+    )
+    owner = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_rounds",
+        verbose_name="đơn vị tổ chức kỳ (cấp tỉnh, bộ)",
+    )
     reminder_offsets = models.JSONField(
         "nhắc hạn (số ngày so với hạn gửi)", default=default_reminder_offsets, blank=True
     )
@@ -113,9 +131,27 @@ class Round(models.Model):
         verbose_name = "kỳ báo cáo"
         verbose_name_plural = "kỳ báo cáo"
         ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "owner"], condition=models.Q(parent__isnull=False), name="round_one_level_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | models.Q(owner__isnull=False), name="round_level_has_owner"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_level_round(self) -> bool:
+        """Organised by a province or ministry for the units under it (not by the Secretariat)."""
+        return self.owner_id is not None
+
+    @property
+    def reviewer_label(self) -> str:
+        """Who reviews the round's reports, as units read it: the Secretariat or the owning province."""
+        return self.owner.name if self.owner_id else "Thư ký Tổ công tác"
 
     @property
     def is_open(self) -> bool:

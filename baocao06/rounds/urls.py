@@ -6,6 +6,7 @@ app_name = "rounds"
 urlpatterns = [
     path("", views.round_list, name="list"),
     path("mo-ky/", views.open_round, name="open"),
+    path("cap-tinh/mo/<int:report_id>/", views.open_level, name="open_level"),
     path("<int:round_id>/", followup_views.board, name="board"),
     path("<int:round_id>/xuat.<str:fmt>", followup_views.board_export, name="board_export"),
     path("<int:round_id>/khoa/", followup_views.close_round, name="close"),

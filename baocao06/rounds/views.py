@@ -3,22 +3,38 @@ followup_views.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from baocao06.reports.access import require_secretariat, require_viewer
+from baocao06.accounts.models import UnitRole
+from baocao06.accounts.roles import unit_ids
+from baocao06.definitions.cells import parse_date
+from baocao06.reports.access import deny, followed_rounds, require_secretariat, require_viewer
+from baocao06.reports.models import Report
 
-from .actions import do_open_round, do_set_round_settings, plan_units
+from .actions import Refused, do_open_round, do_set_round_settings, plan_units
 from .forms import OpenRoundForm, RoundSettingsForm
+from .levels import do_cascade_round, do_open_level_round
 from .models import Round
 
 
 @login_required
 def round_list(request):
-    require_viewer(request.user)
-    rounds = Round.objects.light().annotate(
+    """Every round for the Secretariat and viewers; a province's staff see their level rounds."""
+    if request.user.is_viewer:
+        rounds = Round.objects.light()
+    else:
+        rounds = followed_rounds(request.user)
+        if not rounds.exists():
+            require_viewer(request.user)
+    rounds = rounds.select_related("owner").annotate(
         total=Count("reports"),
         submitted=Count("reports", filter=Q(reports__submitted_at__isnull=False)),
         late=Count("reports", filter=Q(reports__late=True)),
@@ -49,6 +65,9 @@ def open_round(request):
             messages.success(request, text)
             for warning in mapping.get("warnings") or []:
                 messages.warning(request, warning)
+            if form.cleaned_data.get("cascade"):
+                opened = do_cascade_round(round_, deadline=form.cascade_deadline_at(), actor=request.user)
+                messages.success(request, f"Đã mở kỳ báo cáo cấp tỉnh cho {len(opened)} tỉnh, thành phố.")
             return redirect("rounds:board", round_id=round_.pk)
     return render(request, "rounds/open.html", {"form": form, "mapping": mapping})
 
@@ -67,3 +86,26 @@ def round_settings(request, round_id: int):
         return redirect("rounds:settings", round_id=round_.pk)
     submitted = round_.reports.filter(current_version__isnull=False).count()
     return render(request, "rounds/settings.html", {"round": round_, "form": form, "submitted": submitted})
+
+
+@login_required
+@require_POST
+def open_level(request, report_id: int):
+    """A province (ministry) opens its own level round from its report in a national round: its
+    reviewers and approvers may; anyone else gets 404 (the report is not theirs to see)."""
+    report = Report.objects.select_related("round", "unit").defer("round__layout").filter(pk=report_id).first()
+    if report is None or report.unit_id not in unit_ids(request.user, (UnitRole.REVIEWER, UnitRole.APPROVER)):
+        deny(request.user, "report-level-round", report_id)
+        raise Http404
+    day = parse_date(request.POST.get("deadline", "").strip())
+    if day is None:
+        messages.error(request, "Nhập hạn gửi báo cáo lên tỉnh dạng dd/mm/yyyy.")
+        return redirect("reports:detail", report.pk)
+    deadline = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+    try:
+        level = do_open_level_round(report.unit, parent=report.round, deadline=deadline, actor=request.user)
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:detail", report.pk)
+    messages.success(request, f"Đã mở kỳ báo cáo cấp tỉnh cho {level.reports.count()} đơn vị trực thuộc.")
+    return redirect("rounds:board", round_id=level.pk)

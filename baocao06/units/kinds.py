@@ -11,6 +11,8 @@ class UnitKind(models.TextChoices):
     CORPORATION = "corporation", "Tập đoàn, tổng công ty nhà nước"
     PROVINCE = "province", "Tỉnh, thành phố trực thuộc Trung ương"
     COMMUNE = "commune", "Xã, phường, đặc khu"
+    # A province's department or a ministry's agency: reports to its parent in the level round.
+    DEPARTMENT = "department", "Sở, ban, ngành, cơ quan trực thuộc"
 
 
 CENTRAL_KINDS = frozenset(
@@ -25,4 +27,7 @@ KIND_ORDER = {
     UnitKind.CORPORATION: 4,
     UnitKind.PROVINCE: 5,
     UnitKind.COMMUNE: 6,
+    UnitKind.DEPARTMENT: 7,
 }
+# Units that answer to a parent (a province, a ministry) in its level round, not to the Secretariat.
+LOWER_KINDS = frozenset({UnitKind.COMMUNE, UnitKind.DEPARTMENT})

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from baocao06.demo.levels import TITLE as LEVELS_TITLE
+from baocao06.demo.levels import logins as level_logins
 from baocao06.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS, build_demo, demo_rounds
 
 
@@ -32,7 +34,10 @@ class Command(BaseCommand):
         with override_settings(DEBUG=False):
             first = build_demo(out=self.stdout.write)
         self.stdout.write(f"Nạp xong trong {time.perf_counter() - started:.0f} s.")
-        for round_ in demo_rounds(first):
+        from baocao06.rounds.models import Round
+
+        levels = Round.objects.light().filter(parent__title=LEVELS_TITLE)
+        for round_ in [*demo_rounds(first), *Round.objects.light().filter(title=LEVELS_TITLE), *levels]:
             counts = {}
             for status in round_.reports.values_list("status", flat=True):
                 counts[status] = counts.get(status, 0) + 1
@@ -40,6 +45,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nTài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD})"))
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<18} {login.role}")
+        for username, role in level_logins():
+            self.stdout.write(f"  {username:<18} {role} (kỳ minh họa qua các cấp)")
         self.stdout.write(
             "\nThư ký và lãnh đạo đơn vị phải xác thực hai lớp. Khóa của tài khoản minh họa: "
             f"{DEMO_TOTP_SECRET} (thêm vào ứng dụng xác thực), hoặc lấy mã hiện tại bằng:\n"
