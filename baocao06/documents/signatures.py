@@ -31,7 +31,7 @@ class SignatureRefused(Exception):
 
     def __init__(self, code: str, message: str | None = None, detail: str = ""):
         self.code = code
-        self.message = message or MESSAGES.get(code, "Tệp PDF đã ký không được chấp nhận.")
+        self.message = message or MESSAGES.get(code, "Hệ thống không nhận tệp PDF đã ký này.")
         self.detail = detail
         super().__init__(self.message)
 
@@ -53,7 +53,7 @@ def max_bytes() -> int:
 
 
 def too_large_message() -> str:
-    return f"Tệp PDF đã ký lớn hơn {max_bytes() // (1024 * 1024)} MB; không được chấp nhận."
+    return f"Tệp PDF đã ký lớn hơn {max_bytes() // (1024 * 1024)} MB; hệ thống không nhận tệp này."
 
 
 def _limits() -> None:  # runs in the child, before pyHanko is imported

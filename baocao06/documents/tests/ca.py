@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cryptography import x509
@@ -125,11 +126,16 @@ def sign(pdf: bytes, who: Identity, *, field: str = "ChuKy") -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    out = io.BytesIO()
-    metadata = signers.PdfSignatureMetadata(
-        field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
-    )
-    signers.PdfSigner(metadata, signer=who.signer()).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out
-    )
-    return out.getvalue()
+    def run() -> bytes:
+        out = io.BytesIO()
+        metadata = signers.PdfSignatureMetadata(
+            field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+        )
+        signers.PdfSigner(metadata, signer=who.signer()).sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out
+        )
+        return out.getvalue()
+
+    # pyHanko's synchronous API runs its own event loop: off the thread of a browser test's loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

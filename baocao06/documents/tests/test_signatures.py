@@ -229,3 +229,46 @@ def object_stream_bomb() -> bytes:
         + b"\nendstream\nendobj\n"
     )
     return head + stream + b"startxref\n" + str(xref_at).encode() + b"\n%%EOF\n"
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class NationalSigningTests(BaseTestCase):
+    def test_the_secretariat_signs_the_national_pdf_on_the_server(self):
+        from baocao06.compilation.engine import compile_round
+        from baocao06.compilation.models import Generation
+
+        ca = TestCA()
+        self.addCleanup(shutil.rmtree, ca.folder, True)
+        self.fill_completely(self.report, self.reporter)
+        do_submit_report(self.report, actor=self.approver)
+        snapshot = compile_round(self.round, provisional=True, actor=self.secretariat)
+        self.login(self.secretariat)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("compilation:request_outputs", args=[snapshot.pk]))
+        output = Generation.objects.get(snapshot=snapshot).files.get(kind="pdf")
+        p12 = ca.signer.pkcs12(ca.folder / "co-quan.p12", b"k")
+        settings = {
+            "BAOCAO06_SIGNING_PKCS12": str(p12),
+            "BAOCAO06_SIGNING_PKCS12_PASSPHRASE": "k",
+            "BAOCAO06_SIGNATURE_TRUST_ROOTS": ca.trust_roots,
+        }
+        with override_settings(**settings):
+            page = self.client.get(reverse("compilation:national", args=[self.round.pk]))
+            self.assertContains(page, "Ký số (chứng thư của cơ quan)")
+            self.login(self.viewer)  # a viewer downloads, never signs
+            self.assertEqual(self.client.post(reverse("documents:sign_national", args=[output.pk])).status_code, 403)
+            self.login(self.secretariat)
+            response = self.client.post(reverse("documents:sign_national", args=[output.pk]), follow=True)
+        said = " | ".join(str(m) for m in response.context["messages"])
+        self.assertIn("Đã ký số báo cáo tổng hợp bằng chứng thư của Nguyen Van Ky", said)
+        document = SignedDocument.objects.get()
+        self.assertEqual((document.output, document.version, document.road), (output, None, "server"))
+        signed = (MEDIA / document.path).read_bytes()
+        original = (MEDIA / output.path).read_bytes()
+        self.assertTrue(signed.startswith(original))  # an incremental update: the PDF/A is unchanged
+        self.assertTrue(AuditEvent.objects.filter(action="snapshot.signed_pdf_stored").exists())
+        self.login(self.viewer)
+        download = self.client.get(reverse("documents:signed_download", args=[document.pk]))
+        self.assertEqual(b"".join(download.streaming_content), signed)
+        self.login(self.reporter)
+        self.assertEqual(self.client.get(reverse("documents:signed_download", args=[document.pk])).status_code, 403)
