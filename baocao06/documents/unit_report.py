@@ -48,6 +48,10 @@ KEYWORD_PREFIX = "baocao06-version-"
 CUSTOM_PROPERTY = "baocao06-version"
 NUMERIC = {"integer", "money", "number", "percent"}
 STT_MM = 12
+NUMBER_MIN_MM = 14
+DIGIT_MM = 2.0  # a digit or a dot at 11 pt Times New Roman, with room to spare
+LETTER_MM = 2.2
+TEXT_MIN_MM = 20
 
 
 def version_keyword(content_hash: str) -> str:
@@ -381,22 +385,20 @@ class _Writer:
                 size=12,
             )
             width = _text_width_twips(table.orientation)
-            self.doc.element.body.sectPr.addprevious(table_element(table_spec(grid, width), width))
+            spec = table_spec(grid, width)
+            if has_data(spec):
+                self.doc.element.body.sectPr.addprevious(table_element(spec, width))
+            else:
+                self.para("(Đơn vị không có số liệu ở phụ lục này.)", "Centered", italic=True)
 
 
 def table_spec(grid, width_twips: int) -> TableSpec:
-    """A report grid (reports/presenters.py) as a bordered Word table: STT, then the table's columns."""
+    """A report grid (reports/presenters.py) as a bordered Word table: STT, then the table's columns.
+
+    Widths in millimetres: STT and number columns as wide as their longest value or header word needs
+    (a figure never breaks across lines, "1.875.552.000" stays whole), the text columns share the rest,
+    the row label column the largest part."""
     table = grid.table
-    columns = []
-    for column in table.columns:
-        label = column["label"] + (f" ({column['unit']})" if column.get("unit") else "")
-        numeric = column["type"] in NUMERIC
-        weight = 2.6 if column.get("role") == "label" else (0.9 if numeric else 1.6)
-        columns.append(Column(column["key"], label, "right" if numeric else "left", weight))
-    # STT gets 12 mm whatever the number of columns ("STT" must not break into "ST / T").
-    share = min(0.2, STT_MM * TWIPS_PER_MM / width_twips)
-    others = sum(c.weight for c in columns)
-    columns.insert(0, Column("_stt", "STT", "center", others * share / (1 - share)))
     rows: list[Row] = []
     for group in grid.groups:
         if group.title:
@@ -413,7 +415,31 @@ def table_spec(grid, width_twips: int) -> TableSpec:
     for total in grid.totals:
         cells = [""] + [total["label"] if index == 0 else c["value"] for index, c in enumerate(total["cells"])]
         rows.append(Row(cells, kind="total"))
+
+    total_mm = width_twips / TWIPS_PER_MM
+    labels = [column["label"] + (f" ({column['unit']})" if column.get("unit") else "") for column in table.columns]
+    fixed: dict[int, float] = {}
+    for index, column in enumerate(table.columns):
+        if column["type"] in NUMERIC:
+            longest_value = max((len(r.cells[index + 1]) for r in rows if r.kind != "group"), default=0)
+            longest_word = max((len(word) for word in labels[index].split()), default=0)
+            fixed[index] = max(NUMBER_MIN_MM, longest_value * DIGIT_MM + 3, longest_word * LETTER_MM + 3)
+    flexible = {i: (2.6 if c.get("role") == "label" else 1.6) for i, c in enumerate(table.columns) if i not in fixed}
+    room = max(total_mm - STT_MM - sum(fixed.values()), TEXT_MIN_MM * len(flexible))
+    share = sum(flexible.values()) or 1
+    columns = [Column("_stt", "STT", "center", STT_MM)]
+    for index, column in enumerate(table.columns):
+        width = fixed.get(index) or room * flexible[index] / share
+        columns.append(Column(column["key"], labels[index], "right" if index in fixed else "left", width))
+    # A table with more figures than the page holds is scaled down whole (its figures may then wrap).
+    scale = min(1.0, total_mm / sum(c.weight for c in columns))
+    for column in columns:
+        column.weight *= scale
     return TableSpec(columns, rows, header_groups=list(table.header))
+
+
+def has_data(spec: TableSpec) -> bool:
+    return any(row.kind == "data" and any(cell.strip() for cell in row.cells[1:]) for row in spec.rows)
 
 
 # --- The custom property --------------------------------------------------------------------------

@@ -69,11 +69,20 @@ class UnitReportDocumentTests(BaseTestCase):
         from baocao06.reports.actions import view_for
 
         view = view_for(self.report)
-        _paragraphs, tables = document_text(self.docx_bytes())
-        appendix_tables = tables[2:]
+        paragraphs, tables = document_text(self.docx_bytes())
         printed = [t for t in view.tables if t.table.printed]
-        self.assertEqual(len(appendix_tables), len(printed))
-        for grid, table_view in zip(appendix_tables, printed, strict=True):
+        headings = [p for p in paragraphs if p.startswith("PHỤ LỤC ")]
+        self.assertEqual(headings, [t.table.label.upper() for t in printed])
+
+        def typed(table_view) -> bool:
+            rows = self.version.content["tables"].get(table_view.key, {}).get("rows", [])
+            return any(v not in (None, "", []) for row in rows for v in (row.get("values") or {}).values())
+
+        with_data = [t for t in printed if typed(t)]
+        self.assertGreater(len(with_data), 3)
+        self.assertEqual(len(tables) - 2, len(with_data))
+        self.assertEqual(paragraphs.count("(Đơn vị không có số liệu ở phụ lục này.)"), len(printed) - len(with_data))
+        for grid, table_view in zip(tables[2:], with_data, strict=True):
             self.assertEqual(grid[0][0], "STT")
             # Every typed row of the version appears (by its label), whatever the table.
             stored = self.version.content["tables"].get(table_view.key, {}).get("rows", [])
@@ -83,6 +92,31 @@ class UnitReportDocumentTests(BaseTestCase):
                 label = (row.get("values") or {}).get(label_key)
                 if isinstance(label, str) and label.strip():
                     self.assertIn(label.strip(), flat, f"{table_view.key}: {label}")
+
+    def test_figures_keep_to_one_line_in_their_columns(self):
+        from baocao06.documents.unit_report import DIGIT_MM, table_spec
+        from baocao06.reports.actions import view_for
+        from baocao06.reports.presenters import version_sections
+
+        rendered = version_sections(view_for(self.report), self.version.content)
+        width = int(252 * 1440 / 25.4)
+        checked = 0
+        for grid in rendered["tables"]:
+            if not grid.table.printed:  # a worksheet, not in the document
+                continue
+            spec = table_spec(grid, width)
+            total = sum(c.weight for c in spec.columns)
+            self.assertLessEqual(total, 252.01)
+            if total < 251:  # the text columns take what the figures leave
+                self.assertFalse(any(c.align == "left" for c in spec.columns[1:]), grid.table.key)
+            for index, column in enumerate(spec.columns[1:], start=1):
+                if column.align != "right":
+                    continue
+                for row in spec.rows:
+                    if row.kind != "group" and index < len(row.cells):
+                        self.assertGreaterEqual(column.weight, len(row.cells[index]) * DIGIT_MM, row.cells[index])
+                        checked += 1
+        self.assertGreater(checked, 50)
 
     def test_the_version_hash_is_in_the_keywords_and_a_custom_property(self):
         data = self.docx_bytes()
