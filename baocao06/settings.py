@@ -283,3 +283,9 @@ BAOCAO06_SIGNED_PDF_TIMEOUT = float(os.environ.get("BAOCAO06_SIGNED_PDF_TIMEOUT"
 # passphrase. Empty = the road is closed (the page does not offer it).
 BAOCAO06_SIGNING_PKCS12 = os.environ.get("BAOCAO06_SIGNING_PKCS12", "")
 BAOCAO06_SIGNING_PKCS12_PASSPHRASE = os.environ.get("BAOCAO06_SIGNING_PKCS12_PASSPHRASE", "")
+# …or a key on a hardware token / HSM through PKCS#11 (the module's .so, token label, key label, PIN);
+# needs the python-pkcs11 package. When the module is set it is used instead of the PKCS#12 file.
+BAOCAO06_SIGNING_PKCS11_MODULE = os.environ.get("BAOCAO06_SIGNING_PKCS11_MODULE", "")
+BAOCAO06_SIGNING_PKCS11_TOKEN = os.environ.get("BAOCAO06_SIGNING_PKCS11_TOKEN", "")
+BAOCAO06_SIGNING_PKCS11_KEY = os.environ.get("BAOCAO06_SIGNING_PKCS11_KEY", "")
+BAOCAO06_SIGNING_PKCS11_PIN = os.environ.get("BAOCAO06_SIGNING_PKCS11_PIN", "")

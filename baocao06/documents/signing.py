@@ -1,9 +1,9 @@
 """Signing a PDF on the server with the organisation's certificate (the second road to a signed copy).
 
 The certificate is a PKCS#12 file whose path and passphrase come from the environment
-(`BAOCAO06_SIGNING_PKCS12`, `BAOCAO06_SIGNING_PKCS12_PASSPHRASE`). A hardware module (PKCS#11) plugs in
-at `organisation_signer`: pyHanko's `pyhanko.sign.pkcs11.PKCS11Signer` with the module path, token label
-and key label (it needs the `python-pkcs11` package, not installed by default; docs/operations.md).
+(`BAOCAO06_SIGNING_PKCS12`, `BAOCAO06_SIGNING_PKCS12_PASSPHRASE`), or a key in a hardware module or
+token (PKCS#11: `BAOCAO06_SIGNING_PKCS11_MODULE`, `…_TOKEN`, `…_KEY`, `…_PIN`) used through pyHanko's
+`PKCS11Signer`, which needs the `python-pkcs11` package (not installed by default; docs/operations.md).
 The signature is PAdES (ETSI.CAdES.detached) over the whole file, added as an incremental update, so the
 PDF/A file stays as it was made.
 """
@@ -18,12 +18,31 @@ from .signatures import SignatureRefused
 
 
 def server_signing_configured() -> bool:
-    return bool(getattr(settings, "BAOCAO06_SIGNING_PKCS12", ""))
+    pkcs12 = getattr(settings, "BAOCAO06_SIGNING_PKCS12", "")
+    return bool(pkcs12 or getattr(settings, "BAOCAO06_SIGNING_PKCS11_MODULE", ""))
+
+
+def _pkcs11_signer():
+    try:
+        from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+    except ImportError:
+        raise SignatureRefused(
+            "no_signer",
+            "Ký số bằng thiết bị PKCS#11 cần gói python-pkcs11, chưa được cài trên máy chủ; báo cho quản trị hệ thống.",
+        ) from None
+    session = open_pkcs11_session(
+        settings.BAOCAO06_SIGNING_PKCS11_MODULE,
+        token_label=settings.BAOCAO06_SIGNING_PKCS11_TOKEN or None,
+        user_pin=settings.BAOCAO06_SIGNING_PKCS11_PIN or None,
+    )
+    return PKCS11Signer(session, key_label=settings.BAOCAO06_SIGNING_PKCS11_KEY or None)
 
 
 def organisation_signer():
     from pyhanko.sign import signers
 
+    if getattr(settings, "BAOCAO06_SIGNING_PKCS11_MODULE", ""):
+        return _pkcs11_signer()
     path = settings.BAOCAO06_SIGNING_PKCS12
     if not path or not Path(path).is_file():
         raise SignatureRefused("no_signer", "Chưa cấu hình chứng thư số của cơ quan để ký trên máy chủ.")

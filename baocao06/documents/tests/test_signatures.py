@@ -190,6 +190,15 @@ class SignedUploadTests(BaseTestCase):
         self.assertEqual(document.road, "server")
         self.assertTrue(AuditEvent.objects.filter(action="report.signed_pdf_stored", data__road="server").exists())
 
+    def test_a_pkcs11_module_without_its_library_is_refused_with_a_clear_message(self):
+        with override_settings(BAOCAO06_SIGNING_PKCS11_MODULE="/usr/lib/khong-co/libpkcs11.so"):
+            self.login(self.approver)
+            url = reverse("documents:sign_on_server", args=[self.report.pk, self.version.number])
+            response = self.client.post(url, follow=True)
+        said = " | ".join(str(m) for m in response.context["messages"])
+        self.assertIn("cần gói python-pkcs11", said)
+        self.assertFalse(SignedDocument.objects.exists())
+
     def test_a_wrong_pkcs12_passphrase_signs_nothing(self):
         p12 = self.ca.signer.pkcs12(self.ca.folder / "co-quan-2.p12", b"dung")
         with override_settings(BAOCAO06_SIGNING_PKCS12=str(p12), BAOCAO06_SIGNING_PKCS12_PASSPHRASE="sai"):
