@@ -118,6 +118,15 @@ class UnitReportDocumentTests(BaseTestCase):
                         checked += 1
         self.assertGreater(checked, 50)
 
+    def test_repeated_table_headers_have_no_vertical_merges_for_libreoffice_to_cut_short(self):
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(self.docx_bytes())) as archive:
+            body = archive.read("word/document.xml").decode("utf-8")
+        self.assertIn("<w:tblHeader/>", body)
+        self.assertIn('<w:gridSpan w:val="2"/>', body)  # grouped headers are still there (PL03's savings)
+        self.assertNotIn("w:vMerge", body)
+
     def test_the_version_hash_is_in_the_keywords_and_a_custom_property(self):
         data = self.docx_bytes()
         self.assertEqual(custom_property(data), self.version.content_hash)
