@@ -3,6 +3,7 @@ a hostile corpus, signing on the server with a PKCS#12 certificate (the version'
 
 from __future__ import annotations
 
+import atexit
 import io
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from baocao06.review.actions import do_return_report
 from baocao06.test import BaseTestCase
 
 MEDIA = Path(tempfile.mkdtemp(prefix="baocao06-media-"))
+atexit.register(shutil.rmtree, MEDIA, True)
 
 
 @override_settings(MEDIA_ROOT=MEDIA)
