@@ -55,7 +55,7 @@ audit: venv
 	$(PY) scripts/dependency_audit.py
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download does not work here.
-# The DOCX tests open the national report in LibreOffice (converted to PDF).
+# LibreOffice makes every PDF (the application's, and the tests' that convert the DOCX files).
 browser:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

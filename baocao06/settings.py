@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "baocao06.demo",
     "baocao06.workbooks",
     "baocao06.compilation",
+    "baocao06.documents",
     "baocao06.api",
 ]
 
@@ -263,3 +264,28 @@ BAOCAO06_JOB_LEASE_SECONDS = float(os.environ.get("BAOCAO06_JOB_LEASE_SECONDS", 
 BAOCAO06_JOB_MAX_ATTEMPTS = int(os.environ.get("BAOCAO06_JOB_MAX_ATTEMPTS", 3))
 # How long a draft edit may wait on the autosave queue in the browser (ms).
 BAOCAO06_AUTOSAVE_DELAY_MS = int(os.environ.get("BAOCAO06_AUTOSAVE_DELAY_MS", 700))
+
+# --- Documents: PDF and digital signatures (baocao06/documents, docs/operations.md "PDF and signatures")
+# LibreOffice makes every PDF; empty = `soffice` on the PATH. A conversion is killed after the timeout.
+BAOCAO06_SOFFICE = os.environ.get("BAOCAO06_SOFFICE", "")
+BAOCAO06_PDF_TIMEOUT = float(os.environ.get("BAOCAO06_PDF_TIMEOUT", 180))
+# Trust anchors for signed PDFs: PEM or DER files of the root (and intermediate) CA certificates the
+# operator trusts (the Government CA's), separated by commas. No anchors = every signature is refused.
+BAOCAO06_SIGNATURE_TRUST_ROOTS = env_list("BAOCAO06_SIGNATURE_TRUST_ROOTS")
+BAOCAO06_SIGNATURE_INTERMEDIATES = env_list("BAOCAO06_SIGNATURE_INTERMEDIATES")
+# An uploaded signed PDF: refused above this size before it is read; checked in a child process with
+# this much address space (MB) and CPU time (s), killed after the wall-clock timeout (s).
+BAOCAO06_SIGNED_PDF_MAX_BYTES = int(os.environ.get("BAOCAO06_SIGNED_PDF_MAX_BYTES", 20 * 1024 * 1024))
+BAOCAO06_SIGNED_PDF_MEMORY_MB = int(os.environ.get("BAOCAO06_SIGNED_PDF_MEMORY_MB", 768))
+BAOCAO06_SIGNED_PDF_CPU_SECONDS = int(os.environ.get("BAOCAO06_SIGNED_PDF_CPU_SECONDS", 20))
+BAOCAO06_SIGNED_PDF_TIMEOUT = float(os.environ.get("BAOCAO06_SIGNED_PDF_TIMEOUT", 30))
+# Signing on the server with the organisation's certificate (second road): a PKCS#12 file and its
+# passphrase. Empty = the road is closed (the page does not offer it).
+BAOCAO06_SIGNING_PKCS12 = os.environ.get("BAOCAO06_SIGNING_PKCS12", "")
+BAOCAO06_SIGNING_PKCS12_PASSPHRASE = os.environ.get("BAOCAO06_SIGNING_PKCS12_PASSPHRASE", "")
+# …or a key on a hardware token / HSM through PKCS#11 (the module's .so, token label, key label, PIN);
+# needs the python-pkcs11 package. When the module is set it is used instead of the PKCS#12 file.
+BAOCAO06_SIGNING_PKCS11_MODULE = os.environ.get("BAOCAO06_SIGNING_PKCS11_MODULE", "")
+BAOCAO06_SIGNING_PKCS11_TOKEN = os.environ.get("BAOCAO06_SIGNING_PKCS11_TOKEN", "")
+BAOCAO06_SIGNING_PKCS11_KEY = os.environ.get("BAOCAO06_SIGNING_PKCS11_KEY", "")
+BAOCAO06_SIGNING_PKCS11_PIN = os.environ.get("BAOCAO06_SIGNING_PKCS11_PIN", "")

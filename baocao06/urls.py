@@ -17,6 +17,7 @@ urlpatterns = [
     path("bao-cao/", include("baocao06.reports.urls")),
     path("bao-cao/", include("baocao06.workbooks.urls")),
     path("bao-cao/", include("baocao06.review.urls")),
+    path("bao-cao/", include("baocao06.documents.urls")),
     path("thong-bao/", include("baocao06.notifications.urls")),
     path("tong-hop/", include("baocao06.compilation.urls")),
     # The admin has no sign-in of its own: its page would bypass the throttle and the audit.

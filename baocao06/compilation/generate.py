@@ -1,4 +1,4 @@
-"""Producing a snapshot's files — JSON, CSV, the workbook and the DOCX — with visible progress.
+"""Producing a snapshot's files — JSON, CSV, the workbook, the DOCX and its PDF — with visible progress.
 
 Files go to MEDIA_ROOT/national/<round>/<snapshot>-<generation>/ and are served only through the
 access-checked download view. Everything is read from the snapshot (its data and its versions), so a
@@ -26,6 +26,7 @@ FILE_NAMES = {
     OutputKind.CSV: "national-csv.zip",
     OutputKind.XLSX: "appendices.xlsx",
     OutputKind.DOCX: "report.docx",
+    OutputKind.PDF: "report.pdf",
 }
 
 
@@ -40,6 +41,8 @@ def snapshot_version_ids(snapshot) -> list[int]:
 
 def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes."""
+    from baocao06.documents.pdf import docx_to_pdf
+
     from .outputs.docx import write_docx
     from .outputs.tabular import write_csv_zip, write_json
     from .outputs.unit_sheets import UnitSource
@@ -68,9 +71,11 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         data,
         layout,
         paths[OutputKind.DOCX],
-        progress=lambda p, step: tell(50 + p * 48 // 100, step),
+        progress=lambda p, step: tell(50 + p * 40 // 100, step),
         issued_on=timezone.localdate(snapshot.created_at),
     )
+    tell(92, "Chuyển báo cáo sang PDF (LibreOffice)")
+    docx_to_pdf(paths[OutputKind.DOCX], paths[OutputKind.PDF])
     return paths
 
 

@@ -154,6 +154,7 @@ class CompileJob(BackgroundJob):
 
 class OutputKind(models.TextChoices):
     DOCX = "docx", "Báo cáo (DOCX)"
+    PDF = "pdf", "Báo cáo (PDF/A)"
     XLSX = "xlsx", "Phụ lục (XLSX)"
     JSON = "json", "Bảng tổng hợp (JSON)"
     CSV = "csv", "Bảng tổng hợp (CSV, nén ZIP)"

@@ -306,6 +306,8 @@ def submit_report(request, report_id: int):
 @login_required
 @require_GET
 def version_detail(request, report_id: int, number: int):
+    from baocao06.documents.views import documents_context
+
     report = access_report(request.user, report_id)
     version = report.versions.filter(number=number).select_related("submitted_by").first()
     if version is None:
@@ -313,6 +315,7 @@ def version_detail(request, report_id: int, number: int):
 
         raise Http404
     view = view_for(report)
+    version.report = report
     return render(
         request,
         "reports/version.html",
@@ -320,5 +323,6 @@ def version_detail(request, report_id: int, number: int):
             "report": report,
             "version": version,
             "rendered": presenters.version_sections(view, version.content, reference=report.round.data_to),
+            **documents_context(request, version),
         },
     )

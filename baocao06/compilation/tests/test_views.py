@@ -146,7 +146,7 @@ class OutputsTest(BaseTestCase):
         snapshot = compile_round(self.round, provisional=True, actor=self.secretariat)
         generation = self.generate(snapshot)
         files = {f.kind: f for f in generation.files.all()}
-        self.assertEqual(set(files), {"docx", "xlsx", "json", "csv"})
+        self.assertEqual(set(files), {"docx", "pdf", "xlsx", "json", "csv"})
         self.assertTrue(AuditEvent.objects.filter(action="snapshot.outputs_requested").exists())
         self.login(self.viewer)
         response = self.client.get(reverse("compilation:download", args=[files["json"].pk]))
@@ -157,6 +157,10 @@ class OutputsTest(BaseTestCase):
         self.assertEqual(json.loads(b"".join(response.streaming_content)), snapshot.data)
         fragment = self.client.get(reverse("compilation:generation", args=[generation.pk]))
         self.assertContains(fragment, "Tệp đã tạo xong")
+        self.assertContains(fragment, "Báo cáo (PDF/A)")
+        pdf = self.client.get(reverse("compilation:download", args=[files["pdf"].pk]))
+        self.assertEqual(pdf.status_code, 200)
+        self.assertTrue(b"".join(pdf.streaming_content).startswith(b"%PDF"))
         for user in (self.reporter, self.approver):
             self.login(user)
             for output in files.values():

@@ -1,4 +1,4 @@
-"""Compile a round now and write its national files: national.json, report.docx, appendices.xlsx."""
+"""Compile a round now and write its national files: national.json, report.docx, report.pdf, appendices.xlsx."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from baocao06.rounds.models import Round
 
 
 class Command(BaseCommand):
-    help = "Tổng hợp kỳ báo cáo và ghi national.json, report.docx, appendices.xlsx vào thư mục --out."
+    help = "Tổng hợp kỳ báo cáo và ghi national.json, report.docx, report.pdf, appendices.xlsx vào thư mục --out."
 
     def add_arguments(self, parser):
         parser.add_argument("round", type=int, help="mã (id) kỳ báo cáo")
