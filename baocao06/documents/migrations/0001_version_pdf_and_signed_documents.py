@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('compilation', '0005_output_kind_pdf'),
+        ('compilation', '0006_output_kind_pdf'),
         ('reports', '0003_status_words'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

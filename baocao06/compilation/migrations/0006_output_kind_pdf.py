@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compilation", "0004_compile_job_and_page"),
+        ("compilation", "0005_consolidation_take_and_adjustment"),
     ]
 
     operations = [
