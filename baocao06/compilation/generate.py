@@ -40,6 +40,8 @@ def snapshot_version_ids(snapshot) -> list[int]:
 
 def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes."""
+    from baocao06.rounds.document import document_settings
+
     from .outputs.docx import write_docx
     from .outputs.tabular import write_csv_zip, write_json
     from .outputs.unit_sheets import UnitSource
@@ -64,12 +66,14 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         progress=lambda fraction, step: tell(int(10 + fraction * 40), step),
     )
     tell(50, "Soạn báo cáo (DOCX)")
+    document = document_settings(snapshot.round)
     write_docx(
         data,
         layout,
         paths[OutputKind.DOCX],
         progress=lambda p, step: tell(50 + p * 48 // 100, step),
-        issued_on=timezone.localdate(snapshot.created_at),
+        issued_on=None if document["issued_on"] else timezone.localdate(snapshot.created_at),
+        document=document,
     )
     return paths
 

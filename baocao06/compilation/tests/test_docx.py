@@ -26,6 +26,12 @@ def render(data: dict, **kwargs) -> bytes:
     return stream.getvalue()
 
 
+def render_undated(data: dict, **kwargs) -> bytes:
+    stream = io.BytesIO()
+    write_docx(data, layout_4709(), stream, **kwargs)
+    return stream.getvalue()
+
+
 def text_of(doc) -> str:
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -68,7 +74,8 @@ class NationalDocxTests(SimpleTestCase):
         left, right = (cell.text for cell in table.rows[0].cells)
         self.assertIn("TỔ CÔNG TÁC TRIỂN KHAI ĐỀ ÁN 06", left)
         self.assertIn("Số: …/BC-TCTTKĐA", left)
-        self.assertIn("V/v báo cáo kết quả triển khai Đề án 06 trong 6 tháng đầu năm 2024", left)
+        self.assertIn("BỘ CÔNG AN", left)
+        self.assertNotIn("V/v", text_of(self.doc))  # a báo cáo, not a letter
         self.assertIn("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right)
         self.assertIn("Độc lập - Tự do - Hạnh phúc", right)
         self.assertIn("Hà Nội, ngày 20 tháng 6 năm 2024", right)
@@ -81,13 +88,54 @@ class NationalDocxTests(SimpleTestCase):
 
     def test_it_is_addressed_to_the_prime_minister_and_names_the_round_and_units(self):
         texts = [p.text for p in self.doc.paragraphs]
-        self.assertIn("Kính gửi:", texts)
-        self.assertIn("- Thủ tướng Chính phủ;", texts)
+        self.assertIn("Kính gửi: Thủ tướng Chính phủ.", texts)
+        self.assertNotIn("Ban Chỉ đạo", text_of(self.doc))  # it did not exist in 2024
         intro = next(t for t in texts if t.startswith("Thực hiện"))
         self.assertIn("Công văn số 4709/CV-TCTTKĐA ngày 10/06/2024", intro)
         self.assertIn("10/13 đơn vị", intro)
         self.assertIn("3 xã, phường, đặc khu", intro)
         self.assertNotIn("TẠM TÍNH", text_of(self.doc))
+
+    def test_it_is_a_decree_30_bao_cao_with_title_and_subject_line(self):
+        texts = [p.text for p in self.doc.paragraphs]
+        title = texts.index("BÁO CÁO")
+        self.assertEqual(texts[title + 1], "Kết quả triển khai Đề án 06 trong 6 tháng đầu năm 2024")
+        self.assertLess(title, texts.index("Kính gửi: Thủ tướng Chính phủ."))
+        kind = self.doc.paragraphs[title]
+        self.assertTrue(kind.runs[0].bold)
+        self.assertEqual(kind.alignment or kind.style.paragraph_format.alignment, WD_ALIGN_PARAGRAPH.CENTER)
+
+    def test_issuer_number_date_addressees_recipients_and_signer_come_from_the_settings(self):
+        document = {
+            "issuer_parent": "CHÍNH PHỦ",
+            "issuer": "BAN CHỈ ĐẠO THỬ NGHIỆM",
+            "issuer_full": "Ban Chỉ đạo thử nghiệm",
+            "symbol": "BC-BCĐTN",
+            "number": "123",
+            "place": "Đà Nẵng",
+            "issued_on": "2025-01-15",
+            "subject": "Sơ kết năm 2024 thử nghiệm",
+            "addressees": ["Thủ tướng Chính phủ", "Văn phòng Chính phủ"],
+            "recipients": ["Như trên;", "Lưu: VT."],
+            "signer_lines": ["KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"],
+            "signer": "Nguyễn Văn A",
+        }
+        doc = Document(io.BytesIO(render_undated(self.data, document=document)))
+        text = text_of(doc)
+        left, right = (cell.text for cell in doc.tables[0].rows[0].cells)
+        self.assertIn("CHÍNH PHỦ", left)
+        self.assertIn("BAN CHỈ ĐẠO THỬ NGHIỆM", left)
+        self.assertIn("Số: 123/BC-BCĐTN", left)
+        self.assertIn("Đà Nẵng, ngày 15 tháng 01 năm 2025", right)
+        texts = [p.text for p in doc.paragraphs]
+        self.assertEqual(texts[texts.index("BÁO CÁO") + 1], "Sơ kết năm 2024 thử nghiệm")
+        self.assertIn("- Văn phòng Chính phủ.", texts)
+        self.assertIn("Ban Chỉ đạo thử nghiệm báo cáo", text)
+        self.assertIn("- Lưu: VT.", text)
+        self.assertIn("KT. TRƯỞNG BAN", text)
+        self.assertIn("Nguyễn Văn A", text)
+        self.assertNotIn("TỔ TRƯỞNG", text)
+        self.assertIn("(Kèm theo Báo cáo số 123/BC-BCĐTN", text)
 
     def test_outline_headings_are_word_headings_in_the_order_of_the_narrative(self):
         headings = [p.text for p in self.doc.paragraphs if p.style.name.startswith("Heading")]
@@ -212,7 +260,7 @@ class NationalDocxTests(SimpleTestCase):
         self.assertEqual(first.text, "Nơi nhận:")
         self.assertTrue(first.bold and first.italic)
         self.assertEqual(first.font.size, Pt(12))
-        self.assertEqual(left.paragraphs[-1].text, "- Lưu: VT, C06.")
+        self.assertEqual(left.paragraphs[-1].text, "- Lưu: VT, TCT(C06).")
         self.assertEqual(left.paragraphs[-1].runs[0].font.size, Pt(11))
         self.assertIn("TM. TỔ CÔNG TÁC", right.text)
         self.assertIn("TỔ TRƯỞNG", right.text)
