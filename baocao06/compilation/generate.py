@@ -42,6 +42,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes."""
     from baocao06.rounds.document import document_settings
 
+    from .drafting_actions import approved_body
     from .outputs.docx import write_docx
     from .outputs.tabular import write_csv_zip, write_json
     from .outputs.unit_sheets import UnitSource
@@ -74,6 +75,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         progress=lambda p, step: tell(50 + p * 48 // 100, step),
         issued_on=None if document["issued_on"] else timezone.localdate(snapshot.created_at),
         document=document,
+        draft=approved_body(snapshot),
     )
     return paths
 

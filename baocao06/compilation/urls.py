@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import drafting_views, views
 
 app_name = "compilation"
 urlpatterns = [
@@ -13,4 +13,10 @@ urlpatterns = [
     path("ban/<int:snapshot_id>/tao-tep/", views.request_outputs, name="request_outputs"),
     path("tao-tep/<int:generation_id>/", views.generation_status, name="generation"),
     path("tep/<int:file_id>/", views.download, name="download"),
+    path("ky/<int:round_id>/soan-bao-cao/", drafting_views.drafting_page, name="drafting"),
+    path("ky/<int:round_id>/soan-bao-cao/bat-dau/", drafting_views.start_draft, name="start_draft"),
+    path("soan/<int:draft_id>/muc/<str:key>/", drafting_views.save_section, name="save_section"),
+    path("soan/<int:draft_id>/muc/<str:key>/goi-y/", drafting_views.take_suggestion, name="take_suggestion"),
+    path("soan/<int:draft_id>/muc/<str:key>/da-dung/", drafting_views.mark_used, name="mark_used"),
+    path("soan/<int:draft_id>/<slug:what>/", drafting_views.draft_action, name="draft_action"),
 ]

@@ -66,6 +66,7 @@ def write_docx(
     signer: str | None = None,
     with_charts: bool = True,
     document: dict | None = None,
+    draft: dict | None = None,
 ) -> None:
     """Write the national report of `data` (the national dict) to a path or a binary stream.
 
@@ -74,6 +75,12 @@ def write_docx(
     `recipients` and `signer` override it. The date is today when neither gives one; a blank number is
     printed "…" for the clerk. The file's bytes depend only on the arguments: zip entries carry a fixed
     time and the document's properties the issue date.
+
+    `draft` is the approved national text (compilation/drafting_actions.py `approved_body`:
+    `{"sections": {key: text}, "unit_annex": bool}`): the body is then that text, its figure
+    references printed from `data`, and the units' own paragraphs go to the optional annex
+    "Tổng hợp ý kiến của các đơn vị" after the appendices. Without it the body lists the units'
+    paragraphs under each section, as before drafting existed.
     """
     report = progress or (lambda percent, step: None)
     settings = {**DOCUMENT_DEFAULTS, **(document or {})}
@@ -89,10 +96,15 @@ def write_docx(
     report(0, "Chuẩn bị tài liệu")
     writer.front_matter(settings.get("number"), settings.get("addressees") or DOCUMENT_DEFAULTS["addressees"])
     report(5, "Phần mở đầu")
-    writer.narrative(report, with_charts)
+    if draft is not None:
+        writer.drafted(draft.get("sections") or {}, report, with_charts)
+    else:
+        writer.narrative(report, with_charts)
     writer.closing(settings.get("recipients") or [], settings.get("signer"))
     report(60, "Phụ lục")
     writer.appendices(report)
+    if draft is not None and draft.get("unit_annex"):
+        writer.unit_annex()
     report(95, "Ghi tệp")
     raw = io.BytesIO()
     writer.doc.save(raw)
@@ -439,7 +451,50 @@ class _Writer:
             self._unit_paragraphs(section)
             report(5 + int(55 * (index + 1) / total), f"Mục {section.get('number') or section['key']}")
 
-    def _unit_paragraphs(self, section: dict) -> None:
+    def drafted(self, texts: dict[str, str], report: Progress, with_charts: bool) -> None:
+        """The body as the Secretariat wrote it: each section's approved text, figure references
+        printed from the snapshot; a heading only when it or a section under it has text."""
+        from ..drafting import figures, render
+
+        catalogue = figures(self.data)
+        sections = self.data.get("narrative") or []
+        summaries = section_summaries(self.data, self.layout) if with_charts else {}
+        written = [bool((texts.get(s["key"]) or "").strip()) for s in sections]
+        total = len(sections) or 1
+        for index in _with_content(sections, written):
+            section = sections[index]
+            self.para(_heading_text(section), self.headings[min(int(section.get("depth") or 0) + 1, 4)])
+            for line in render(texts.get(section["key"]) or "", catalogue).splitlines():
+                if line.strip():
+                    self.add(paragraph([(line.strip(), "")]))
+            summary = summaries.get(section["key"])
+            if summary and written[index]:
+                for name, caption, build in summary.charts:
+                    if charts.has_figures(self.data, name):
+                        self.chart(build(self.data), caption)
+            report(5 + int(55 * (index + 1) / total), f"Mục {section.get('number') or section['key']}")
+
+    def unit_annex(self) -> None:
+        """The optional annex of the units' own paragraphs, section by section."""
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        _page(section)
+        section.different_first_page_header_footer = False
+        self.para("PHỤ LỤC", "Centered", bold=True)
+        self.para("TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ", "Centered", bold=True)
+        self.para(
+            f"(Kèm theo Báo cáo số {self.settings.get('number') or '…'}/{self.settings['symbol']} "
+            f"{long_date(self.issued_on)} của {self.settings['issuer_full']})",
+            "Centered",
+            italic=True,
+            size=12,
+        )
+        sections = self.data.get("narrative") or []
+        for index in _with_content(sections, [bool(s.get("paragraphs")) for s in sections]):
+            item = sections[index]
+            self.para(_heading_text(item), self.headings[min(int(item.get("depth") or 0) + 1, 4)])
+            self._unit_paragraphs(item, note_empty=False)
+
+    def _unit_paragraphs(self, section: dict, *, note_empty: bool = True) -> None:
         paragraphs = section.get("paragraphs") or []
         fields = {p.get("field") for p in paragraphs}
         communes: set[str] = set()
@@ -467,7 +522,7 @@ class _Writer:
                     ]
                 )
             )
-        elif not paragraphs and self._expects_input(section["key"]):
+        elif note_empty and not paragraphs and self._expects_input(section["key"]):
             self.add(paragraph([("Chưa có đơn vị nào báo cáo nội dung mục này.", "i")]))
 
     def _expects_input(self, key: str) -> bool:
@@ -529,6 +584,19 @@ class _Writer:
             report(
                 60 + int(35 * (index + 1) / max(1, len(found))), f"{appendix.heading} ({round_.get('definition', '')})"
             )
+
+
+def _with_content(sections: list[dict], filled: list[bool]) -> list[int]:
+    """Indexes of the sections that have content or a section under them (by depth) that has."""
+    kept = []
+    for index, section in enumerate(sections):
+        depth = int(section.get("depth") or 0)
+        below = index + 1
+        while below < len(sections) and int(sections[below].get("depth") or 0) > depth:
+            below += 1
+        if any(filled[index:below]):
+            kept.append(index)
+    return kept
 
 
 def _heading_text(section: dict) -> str:
