@@ -212,7 +212,7 @@ def online_rate_chart(data: dict, table: str | None = None) -> Figure:
     """Online rate of each service of a service appendix (PL03 by default: the first one)."""
     service = _service_table(data, table) or {}
     rows = [r for r in service.get("rows") or [] if (r.get("values") or {}).get("rate") is not None]
-    name = service.get("printed_as") or f"Phụ lục {service.get('number', '')}".strip()
+    name = f"Phụ lục {service.get('number', '')}".strip()  # the numbering rule of outputs/numbering.py
     return _hbars(
         f"Tỷ lệ hồ sơ trực tuyến theo dịch vụ ({name})",
         [_service_label(r) for r in rows],
@@ -228,7 +228,7 @@ def savings_chart(data: dict, table: str | None = None) -> Figure:
     service = _service_table(data, table) or {}
     rows = [r for r in service.get("rows") or [] if (r.get("values") or {}).get("savings_total")]
     divisor, unit = money_scale(r["values"]["savings_total"] for r in rows)
-    name = service.get("printed_as") or f"Phụ lục {service.get('number', '')}".strip()
+    name = f"Phụ lục {service.get('number', '')}".strip()
     return _hbars(
         f"Chi phí tiết kiệm theo dịch vụ ({name})",
         [_service_label(r) for r in rows],

@@ -56,7 +56,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     data, layout = snapshot.data, snapshot.round.get_layout()
     paths = {kind: directory / name for kind, name in FILE_NAMES.items()}
     tell(2, "Ghi bảng tổng hợp (JSON, CSV)")
-    write_json(data, paths[OutputKind.JSON])
+    write_json(data, paths[OutputKind.JSON], layout)
     write_csv_zip(data, paths[OutputKind.CSV])
     tell(10, "Ghi tệp phụ lục (XLSX)")
     write_workbook(

@@ -55,8 +55,8 @@ def _table(layout, key):
 
 
 def _heading(key: str, table, number: str | None = None, printed_as: str | None = None) -> str:
-    printed = printed_as or (table.printed_as if table else None)
-    return printed or f"PHỤ LỤC {number or (table.number if table else key.removeprefix('PL'))}"
+    """The one numbering rule (outputs/numbering.py); `printed_as` is not a number."""
+    return f"PHỤ LỤC {number or (table.number if table else None) or key}"
 
 
 def _label(table, key: str, default: str) -> str:

@@ -479,7 +479,7 @@ class _Writer:
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         _page(section)
         section.different_first_page_header_footer = False
-        self.para("PHỤ LỤC", "Centered", bold=True)
+        _outline_level(self.para("PHỤ LỤC", "Centered", bold=True))
         self.para("TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ", "Centered", bold=True)
         self.para(
             f"(Kèm theo Báo cáo số {self.settings.get('number') or '…'}/{self.settings['symbol']} "
@@ -570,7 +570,7 @@ class _Writer:
             _page(section, appendix.orientation)
             # Every appendix page is numbered (the first-page rule is for the report's first page).
             section.different_first_page_header_footer = False
-            self.para(appendix.heading, "Centered", bold=True)
+            _outline_level(self.para(appendix.heading, "Centered", bold=True))
             self.para(appendix.title, "Centered", bold=True)
             issued = long_date(self.issued_on)
             self.para(
@@ -584,6 +584,15 @@ class _Writer:
             report(
                 60 + int(35 * (index + 1) / max(1, len(found))), f"{appendix.heading} ({round_.get('definition', '')})"
             )
+
+
+def _outline_level(p, level: int = 0) -> None:
+    """Put a centred appendix heading in the document's outline (Word's navigation pane, the PDF's
+    bookmarks) without making it a Word heading."""
+    ppr = p._p.get_or_add_pPr()
+    element = OxmlElement("w:outlineLvl")
+    element.set(qn("w:val"), str(level))
+    ppr.insert_element_before(element, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def _with_content(sections: list[dict], filled: list[bool]) -> list[int]:

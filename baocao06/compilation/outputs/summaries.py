@@ -39,11 +39,10 @@ def _pct(value) -> str:
 
 
 def _appendix_name(key: str, layout, printed_as: str | None = None) -> str:
-    table = layout.table_index.get(key) if layout is not None else None
-    printed = printed_as or (table.printed_as if table else None)
-    if printed:
-        return printed.capitalize()
-    return f"Phụ lục {table.number if table else key.removeprefix('PL')}"
+    """ "Phụ lục 03" by the one numbering rule (outputs/numbering.py); `printed_as` is not a number."""
+    from .numbering import name
+
+    return name(key, layout)
 
 
 def tasks_summary(data: dict, layout) -> list[str]:

@@ -25,7 +25,14 @@ def json_bytes(data: dict) -> bytes:
     return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
 
 
-def write_json(data: dict, path) -> None:
+def write_json(data: dict, path, layout=None) -> None:
+    """The national dict as JSON; with the round's layout, also `appendices`: each appendix the DOCX
+    and the workbook print, with its number by the one rule of outputs/numbering.py."""
+    if layout is not None:
+        from .appendices import appendices
+        from .numbering import listing
+
+        data = {**data, "appendices": listing(data, layout, appendices(data, layout, {}))}
     with open(path, "wb") as out:
         out.write(json_bytes(data))
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from baocao06.reports.models import ReportStatus
 from baocao06.units.kinds import UnitKind
 
+from . import numbering
 from .rows import Label, Sheet, Styles, Workbook, assemble
 from .unit_sheets import write_unit_sheets
 
@@ -262,7 +263,11 @@ class NationalWorkbook:
         origins = merged_keys(origin_labels, [national.get("by_origin")] + [u.get("by_origin") for u in by_unit])
         sh = self.sheet("PL01", [6, 12, 40, 12] + [14] * (len(results) + len(origins)))
         spec = self.table("PL01")
-        self.title(sh, "PHỤ LỤC 01 — THỐNG KÊ NHIỆM VỤ THEO ĐƠN VỊ", spec.title if spec else None)
+        self.title(
+            sh,
+            f"{numbering.heading('PL01', self.layout)} — THỐNG KÊ NHIỆM VỤ THEO ĐƠN VỊ",
+            spec.title if spec else None,
+        )
         labels = ["STT", "Mã", "Đơn vị", "Số nhiệm vụ"]
         labels += [result_labels.get(k, k) for k in results] + [origin_labels.get(k, k) for k in origins]
         self.header(sh, labels, freeze_cols=3)
@@ -299,7 +304,7 @@ class NationalWorkbook:
         results = merged_keys(result_labels, [t.get("by_result") for t in tasks])
         sh = self.sheet("PL02", [12, 6, 50, 24, 14, 10, 12] + [12] * len(results) + [30, 40, 40])
         spec = self.table("PL02")
-        self.title(sh, "PHỤ LỤC 02 — NGHỊ QUYẾT 175/NQ-CP", spec.title if spec else None)
+        self.title(sh, f"{numbering.heading('PL02', self.layout)} — NGHỊ QUYẾT 175/NQ-CP", spec.title if spec else None)
         labels = ["Mã", "STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Nhiệm vụ chung", "Số đơn vị trả lời"]
         labels += [result_labels.get(k, k) for k in results]
         labels += ["Đơn vị chưa hoàn thành", "Nguyên nhân", "Trả lời của đơn vị chủ trì"]
@@ -360,7 +365,8 @@ class NationalWorkbook:
     def rankings(self) -> Sheet:
         rankings = self.data.get("rankings") or {}
         sh = self.sheet(RANKINGS_SHEET, [8, 12, 40, 16, 16, 12, 20], landscape=False)
-        self.title(sh, "XẾP HẠNG TỶ LỆ HỒ SƠ TRỰC TUYẾN (PHỤ LỤC 03, 04, 05)")
+        tables = ", ".join(numbering.number(s["table"], self.layout, s) for s in self.data.get("services") or [])
+        self.title(sh, f"XẾP HẠNG TỶ LỆ HỒ SƠ TRỰC TUYẾN (PHỤ LỤC {tables})")
         labels = ["Hạng", "Mã", "Tên", "Tổng số hồ sơ", "Trực tuyến", "Tỷ lệ (%)", "Tổng số tiền tiết kiệm (đồng)"]
         first = True
         for key, title in (("provinces", "Tỉnh, thành phố"), ("ministries", "Bộ, ngành")):

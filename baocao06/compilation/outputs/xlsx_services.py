@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import numbering
 from .rows import CELL_LIMIT, Label
 
 NUMERIC = {"integer", "money", "number", "percent"}
@@ -39,10 +40,9 @@ def write_services(wb, table_key: str, entry: dict | None):
     widths += [17] * len(SAVINGS)
     sh = wb.sheet(table_key, widths)
     spec = wb.table(table_key)
-    number = (entry or {}).get("number") or (spec.number if spec else table_key[2:])
-    printed = (entry or {}).get("printed_as") or (spec.printed_as if spec else None)
-    heading = f"PHỤ LỤC {number}" + (f" (in trong văn bản là “{printed}”)" if printed else "")
-    wb.title(sh, heading, (entry or {}).get("title") or (spec.title if spec else None))
+    wb.title(
+        sh, numbering.heading(table_key, wb.layout, entry), (entry or {}).get("title") or (spec.title if spec else None)
+    )
     labels = SERVICE_FIXED + [_heading(c.get("label") or c["key"], c.get("unit")) for c in columns]
     labels += [label for _, label, _ in SERVICE_EXTRA] + [label for _, label, _ in SAVINGS]
     wb.header(sh, labels, freeze_cols=3)
@@ -106,7 +106,7 @@ def write_pl06(wb):
             for row in unit.get("rows") or []:
                 keys += [k for k in row if k not in keys]
     sh = wb.sheet("PL06", [6, 30] + [30] * len(keys))
-    wb.title(sh, "PHỤ LỤC 06", spec.title if spec else None)
+    wb.title(sh, numbering.heading("PL06", wb.layout), spec.title if spec else None)
     wb.header(sh, ["STT", "Đơn vị báo cáo"] + [wb.column_label("PL06", k) for k in keys], freeze_cols=2)
     for group in groups:
         sh.row([(Label(group.get("group") or ""), "group"), (Label(group.get("title") or ""), "group")])
@@ -167,7 +167,7 @@ def write_pl07(wb):
     texts, causes = pl07_columns(wb)
     cause_labels = wb.choice_labels("PL07", "causes")
     sh = wb.sheet("PL07", [10, 6, 36] + [60] * len(texts) + [11] * len(causes))
-    wb.title(sh, "PHỤ LỤC 07", spec.title if spec else None)
+    wb.title(sh, numbering.heading("PL07", wb.layout), spec.title if spec else None)
     labels = ["Mã", "STT", "Nội dung"] + [wb.column_label("PL07", k) for k in texts]
     labels += ["Nguyên nhân: " + cause_labels.get(k, k) for k in causes]
     wb.header(sh, labels, freeze_cols=3)

@@ -181,7 +181,7 @@ class NationalDocxTests(SimpleTestCase):
         text = text_of(self.doc)
         # 1.250.000 + 2.345.678 + 987.654 = 4.583.332; online 3.061.012 → 66,79 %.
         self.assertIn(
-            "Theo Phụ lục 02: tổng số 4.583.332 hồ sơ, trong đó 3.061.012 hồ sơ trực tuyến, tỷ lệ 66,79 %", text
+            "Theo Phụ lục 03: tổng số 4.583.332 hồ sơ, trong đó 3.061.012 hồ sơ trực tuyến, tỷ lệ 66,79 %", text
         )
         self.assertIn("Tỷ lệ hồ sơ trực tuyến cao nhất: Hà Nội (80,1 %), Hồ Chí Minh (70 %)", text)
 
@@ -198,7 +198,7 @@ class NationalDocxTests(SimpleTestCase):
         headings = [p.text for p in self.doc.paragraphs if p.text.startswith("PHỤ LỤC ")]
         self.assertEqual(
             headings,
-            ["PHỤ LỤC 01", "PHỤ LỤC 02", "PHỤ LỤC 02", "PHỤ LỤC 04", "PHỤ LỤC 05", "PHỤ LỤC 06", "PHỤ LỤC 07"],
+            ["PHỤ LỤC 01", "PHỤ LỤC 02", "PHỤ LỤC 03", "PHỤ LỤC 04", "PHỤ LỤC 05", "PHỤ LỤC 06", "PHỤ LỤC 07"],
         )
         sections = self.doc.sections
         self.assertEqual(len(sections), 8)
