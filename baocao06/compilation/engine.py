@@ -181,6 +181,7 @@ class _Compiler:
         """Baseline online rate per (table, row): figures entered for the round, else the previous
         round's latest final snapshot."""
         rates: dict[tuple[str, str], Decimal] = {}
+        self.baseline_source: dict[tuple[str, str], str] = {}
         previous = getattr(self.round, "previous", None)
         if previous is not None:
             snapshot = (
@@ -190,11 +191,13 @@ class _Compiler:
                 for row in table["rows"]:
                     if row["values"].get("rate") is not None:
                         rates[(table["table"], row["key"])] = _dec(row["values"]["rate"])
+                        self.baseline_source[(table["table"], row["key"])] = "previous"
         for table_key, rows in baseline_figures(self.round).items():
             for row_key, figures in rows.items():
                 rate = _rate(_dec(figures.get("online")), _dec(figures.get("total")))
                 if rate is not None:
                     rates[(table_key, row_key)] = rate
+                    self.baseline_source[(table_key, row_key)] = "baseline"
         return rates
 
     def services(self) -> list[dict]:
@@ -230,6 +233,16 @@ class _Compiler:
             self._service_table(table, block, sums, counts, free_labels, table_units, computed, baseline, settings)
             for table in tables
         ]
+
+    def _change_against(self, table_key: str, rows: list[dict]) -> str | None:
+        sources = {
+            getattr(self, "baseline_source", {}).get((table_key, r["key"]))
+            for r in rows
+            if r.get("change") is not None
+        } - {None}
+        if not sources:
+            return None
+        return sources.pop() if len(sources) == 1 else "mixed"
 
     def _cost_figures(self, table, costs, figures: dict) -> dict:
         out = {c: figures.get(c) for c in costs["columns"]}
@@ -305,7 +318,7 @@ class _Compiler:
             values = values_of(key)
             free_rows.append(
                 {
-                    "label": free_labels.get((table.key, key[2]), key[2][1:]),
+                    "label": free_labels.get((table.key, key[2]), key[2][1:2].upper() + key[2][2:]),
                     "group": key[1],
                     "units": counts[key],
                     "values": {k: _json(v) for k, v in values.items()},
@@ -335,6 +348,9 @@ class _Compiler:
             ],
             "rows": rows,
             "free_rows": free_rows,
+            # What "change" is measured against: the 12/2023 figures entered, the previous round's
+            # rates, both (row by row), or nothing (None).
+            "change_against": self._change_against(table.key, rows),
             "total": {
                 "units": table_units.get(table.key, 0),
                 "values": {k: _json(v) for k, v in total_values.items()},
@@ -506,6 +522,8 @@ class _Compiler:
                         "title": layout_row.label,
                         "lead": layout_row.values.get("lead"),
                         "due": layout_row.values.get("due"),
+                        # Every fixed value of the task's row (coordinating units, directing documents…).
+                        "fields": {k: v for k, v in layout_row.values.items() if v not in (None, "")},
                         "common": not leads,
                         "answers": sum(found.values()),
                         "by_result": dict(sorted(found.items())),

@@ -128,10 +128,16 @@ def pl02_appendix(data: dict, layout) -> Appendix | None:
         return None
     table = _table(layout, PART_TABLES["pl02"])
     result_column = table.column_index.get("result") if table else None
+    # Every other fixed value the definition gives the tasks (4709: coordinating units, directing
+    # documents) is kept, in the definition's column order.
+    shown = {"title", "lead", "due"}
+    present = {k for item in items for k in (item.get("fields") or {})}
+    others = [c for c in (table.columns if table else []) if c["key"] in present - shown]
     columns = [
         Column("number", "TT", "center", 0.5),
         Column("title", _label(table, "title", "Nhiệm vụ"), "left", 4),
         Column("lead", _label(table, "lead", "Đơn vị chủ trì"), "left", 1.6),
+        *[Column(c["key"], c["label"], "left", 1.6) for c in others],
         Column("due", _label(table, "due", "Thời gian hoàn thành"), "left", 1.2),
         Column("answers", "Số đơn vị báo cáo", "right", 1),
         Column("done", "Đã hoàn thành", "right", 1),
@@ -170,6 +176,7 @@ def pl02_appendix(data: dict, layout) -> Appendix | None:
                     item.get("number") or "",
                     clip(item.get("title"), 1000),
                     item.get("lead") or "",
+                    *[clip(str((item.get("fields") or {}).get(c["key"]) or ""), 600) for c in others],
                     item.get("due") or "",
                     _count(item.get("answers")),
                     _count(by_result.get("done", 0)),
@@ -196,18 +203,29 @@ def service_appendix(service: dict, layout) -> Appendix:
     table = _table(layout, service["table"])
     numeric = [c for c in service.get("columns") or [] if c.get("type") in NUMERIC]
     label_column = table.label_column["label"] if table is not None else "Dịch vụ"
+
+    def label_of(c: dict) -> str:
+        # The change column says what it is measured against (12/2023 figures or the previous round).
+        return change_label(service, _column_label(c)) if c["key"] == "change" else _column_label(c)
+
     columns = [
         Column("number", "TT", "center", 0.5),
         Column("label", label_column, "left", 4),
         Column("units", "Số đơn vị báo cáo", "right", 1),
-        *[Column(c["key"], _column_label(c), "right", 1.4 if c["type"] == "money" else 1.1) for c in numeric],
+        *[Column(c["key"], label_of(c), "right", 1.4 if c["type"] == "money" else 1.1) for c in numeric],
     ]
     everything = [*(service.get("rows") or []), service.get("total") or {}]
     change = {"key": "change", "type": "percent", "decimals": 2}
     saving = {"key": "saving", "type": "money"}
     extra = []
-    if any(r.get("change") is not None for r in everything) and not any(c["key"] == "change" for c in numeric):
-        extra.append((Column("change", "Tăng/giảm tỷ lệ so với 12/2023 (điểm %)", "right", 1.1), change))
+    # The change column is kept even when no baseline was entered (its cells then empty), and says what
+    # it is measured against.
+    defined = table.column_index.get("change") if table is not None else None
+    if not any(c["key"] == "change" for c in numeric) and (
+        defined is not None or any(r.get("change") is not None for r in everything)
+    ):
+        label = change_label(service, _column_label(defined) if defined else None)
+        extra.append((Column("change", label, "right", 1.1), change))
     if any(r.get("computed_savings") for r in everything):
         extra.append((Column("computed_saving", "Tiết kiệm tính theo TT 02/2017 (đồng)", "right", 1.4), saving))
     columns += [column for column, _ in extra]
@@ -215,14 +233,17 @@ def service_appendix(service: dict, layout) -> Appendix:
 
     def extra_value(row, key):
         if key == "change":
-            return row.get("change")
+            return row.get("change") if row.get("change") is not None else _service_value(row, "change")
         return (row.get("computed_savings") or {}).get("saving")
 
     def cells(row, number):
         return (
             [number, row["label"], _count(row.get("units"))]
-            + [display(c, _service_value(row, c["key"])) for c in numeric]
-            + [display(spec, extra_value(row, column.key)) for column, spec in extra]
+            + [
+                _figure(c, extra_value(row, "change") if c["key"] == "change" else _service_value(row, c["key"]))
+                for c in numeric
+            ]
+            + [_figure(spec, extra_value(row, column.key)) for column, spec in extra]
         )
 
     rows: list[Row] = []
@@ -245,6 +266,29 @@ def service_appendix(service: dict, layout) -> Appendix:
     heading = _heading(service["table"], table, service.get("number"), service.get("printed_as"))
     groups = _header_groups(table)
     return Appendix(service["table"], heading, title, _orientation(table), TableSpec(columns, rows, groups))
+
+
+def _figure(column: dict, value) -> str:
+    """A figure as printed in an appendix: rates always with 2 decimals (70,30), the rest as stored."""
+    if column.get("type") == "percent" and value not in (None, ""):
+        return format_number(value, 2)
+    return display(column, value)
+
+
+CHANGE_LABELS = {
+    "baseline": "Tăng/giảm tỷ lệ so với 12/2023 (điểm %)",
+    "previous": "Tăng/giảm tỷ lệ so với kỳ trước (điểm %)",
+    "mixed": "Tăng/giảm tỷ lệ so với 12/2023 hoặc kỳ trước (điểm %)",
+}
+
+
+def change_label(service: dict, default: str | None = None) -> str:
+    """What the change column is measured against: the 12/2023 figures entered for the round, the
+    previous round's rates, or both (per row); the definition's own label when nothing says."""
+    against = service.get("change_against")
+    if against in CHANGE_LABELS:
+        return CHANGE_LABELS[against]
+    return default or CHANGE_LABELS["baseline"]
 
 
 def _column_label(column: dict) -> str:
@@ -291,10 +335,11 @@ def pl06_appendix(data: dict, layout) -> Appendix | None:
 
 
 def pl07_cell(entries: list[dict]) -> str:
-    shown = [f"{e['name']}: {clip(e.get('text'))}" for e in entries[:CELL_ENTRIES]]
-    if len(entries) > CELL_ENTRIES:
-        shown.append(more(len(entries) - CELL_ENTRIES))
-    return "\n".join(shown)
+    """Every source unit's text, central bodies to provinces: none is left out. With more than
+    CELL_ENTRIES sources each text is cut shorter (ENTRY_CHARS / 3) so the cell stays printable; the
+    full texts are in the JSON and the workbook."""
+    limit = ENTRY_CHARS if len(entries) <= CELL_ENTRIES else ENTRY_CHARS // 3
+    return "\n".join(f"{e['name']}: {clip(e.get('text'), limit)}" for e in entries)
 
 
 def pl07_appendix(data: dict, layout) -> Appendix | None:

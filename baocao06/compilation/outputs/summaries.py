@@ -35,7 +35,7 @@ def _num(value) -> str:
 
 
 def _pct(value) -> str:
-    return f"{format_number(value, 2).rstrip('0').rstrip(',')} %" if value is not None else "—"
+    return f"{format_number(value, 2)} %" if value is not None else "—"  # rates always with 2 decimals
 
 
 def _appendix_name(key: str, layout, printed_as: str | None = None) -> str:
@@ -108,12 +108,14 @@ def pl02_summary(data: dict, layout) -> list[str]:
 def pl06_summary(data: dict, layout) -> list[str]:
     groups = data.get("pl06") or []
     units = [u for g in groups for u in g.get("units") or []]
-    rows = sum(len(u.get("rows") or []) for u in units)
+    rows = [r for u in units for r in u.get("rows") or []]
     if not rows:
         return []
+    # Distinct services, as the appendix lists them (one service reported by several units is one).
+    services = {" ".join(str(r.get("service") or "").split()).casefold() for r in rows} - {""}
     return [
-        f"Có {_num(rows)} dịch vụ công thiết yếu chưa hoàn thành tích hợp do {_num(len(units))} đơn vị báo cáo "
-        f"(chi tiết tại {_appendix_name('PL06', layout)})."
+        f"Có {_num(len(services))} dịch vụ công thiết yếu chưa hoàn thành tích hợp ({_num(len(rows))} lượt báo cáo "
+        f"của {_num(len(units))} đơn vị; chi tiết tại {_appendix_name('PL06', layout)})."
     ]
 
 

@@ -183,7 +183,7 @@ class NationalDocxTests(SimpleTestCase):
         self.assertIn(
             "Theo Phụ lục 03: tổng số 4.583.332 hồ sơ, trong đó 3.061.012 hồ sơ trực tuyến, tỷ lệ 66,79 %", text
         )
-        self.assertIn("Tỷ lệ hồ sơ trực tuyến cao nhất: Hà Nội (80,1 %), Hồ Chí Minh (70 %)", text)
+        self.assertIn("Tỷ lệ hồ sơ trực tuyến cao nhất: Hà Nội (80,10 %), Hồ Chí Minh (70,00 %)", text)
 
     def test_charts_are_embedded_as_pictures(self):
         self.assertEqual(len(self.doc.inline_shapes), 5)
@@ -223,7 +223,7 @@ class NationalDocxTests(SimpleTestCase):
         cells = [c.text for c in row.cells]
         self.assertIn("2.345.678", cells)
         self.assertIn("1.649.012", cells)
-        self.assertIn("70,3", cells)
+        self.assertIn("70,30", cells)  # rates always with 2 decimals
         cell = row.cells[cells.index("2.345.678")]
         self.assertEqual(cell.paragraphs[0].alignment, WD_ALIGN_PARAGRAPH.RIGHT)
         total = pl03.rows[-1]
@@ -242,7 +242,7 @@ class NationalDocxTests(SimpleTestCase):
         row = next(r for r in pl03.rows if "Đăng ký thường trú" in r.cells[1].text)
         cells = [c.text for c in row.cells]
         self.assertEqual(cells[-1], f"{source['computed_savings']['saving']:,}".replace(",", "."))
-        self.assertIn(f"{source['change']}".replace(".", ","), cells)
+        self.assertIn(f"{source['change']:.2f}".replace(".", ","), cells)
 
     def test_free_rows_pl06_groups_and_pl07_sources_are_printed(self):
         text = text_of(self.doc)
@@ -293,13 +293,18 @@ class ProvisionalAndLimitsTests(SimpleTestCase):
         self.assertIn("TẠM TÍNH", "".join(p.text for p in section.header.paragraphs))
         self.assertIn("TẠM TÍNH", "".join(p.text for p in section.first_page_header.paragraphs))
 
-    def test_long_source_lists_are_capped_and_say_how_many_are_left(self):
+    def test_a_pl07_cell_lists_every_source_unit_down_to_the_provinces(self):
         data = national_data()
-        cell = [{"key": f"X{i:05d}", "name": f"Xã {i}", "text": "Thuận tiện"} for i in range(CELL_ENTRIES + 5)]
+        long = "Thuận tiện " * 60  # 660 characters
+        cell = [{"key": f"B{i:02d}", "name": f"Bộ {i}", "text": long} for i in range(CELL_ENTRIES + 16)]
+        cell.append({"key": "P01", "name": "Hà Nội", "text": "Giảm thời gian chờ"})
         data["pl07"][1]["cells"]["government"] = cell
         doc = Document(io.BytesIO(render(data, with_charts=False)))
-        self.assertIn("(còn 5 đơn vị…)", text_of(doc))
-        self.assertNotIn(f"Xã {CELL_ENTRIES}: Thuận tiện", text_of(doc))
+        text = text_of(doc)
+        self.assertNotIn("(còn ", text)
+        self.assertIn(f"Bộ {CELL_ENTRIES + 15}: Thuận tiện", text)
+        self.assertIn("Hà Nội: Giảm thời gian chờ", text)
+        self.assertIn("(rút gọn, còn", text)  # with many sources each text is cut shorter
 
     def test_control_characters_in_unit_text_do_not_break_the_file(self):
         data = national_data()
