@@ -22,6 +22,13 @@ from .unit_sheets import write_unit_sheets
 
 SUMMARY_SHEET = "Tổng hợp"
 RANKINGS_SHEET = "Xếp hạng"
+GROUP_NAMES = {  # unit groups as people read them (never the raw key "ministries")
+    "ministries": "Bộ, ngành",
+    "central": "Cơ quan trung ương",
+    "corporations": "Tập đoàn, tổng công ty",
+    "provinces": "Tỉnh, thành phố",
+    "communes": "Xã, phường, đặc khu",
+}
 NATIONAL_SHEETS = (SUMMARY_SHEET, "PL01", "PL02", "PL03", "PL04", "PL05", "PL06", "PL07", RANKINGS_SHEET)
 PROVISIONAL = "TẠM TÍNH"
 WHOLE = {"integer", "money"}
@@ -186,6 +193,9 @@ class NationalWorkbook:
         round_ = data.get("round") or {}
         sh = self.sheet(SUMMARY_SHEET, [6, 12, 40, 26, 18, 14, 10, 10, 12], landscape=False)
         sh.row([(Label("TỔNG HỢP BÁO CÁO ĐỀ ÁN 06 — " + (round_.get("title") or "")), "title")], height=22)
+        # Only the title stays in view: the sheet is read from the top (a pane frozen under the units'
+        # header, far down, hid the facts above it).
+        sh.ws.freeze_panes(1, 0)
         if self.provisional:
             sh.row(
                 [
@@ -204,7 +214,7 @@ class NationalWorkbook:
                 " ".join(x for x in (round_.get("dispatch_number"), text_date(round_.get("dispatch_date"))) if x),
             ),
             ("Đề cương", round_.get("definition") or ""),
-            ("Kỳ báo cáo", f"{round_.get('period_kind') or ''} {round_.get('year') or ''}".strip()),
+            ("Kỳ báo cáo", f"{_period(round_.get('period_kind'))} {round_.get('year') or ''}".strip()),
             ("Số liệu từ", text_date(round_.get("data_from"))),
             ("Số liệu đến", text_date(round_.get("data_to"))),
             ("Hạn gửi", text_date(round_.get("deadline"))),
@@ -217,7 +227,7 @@ class NationalWorkbook:
         sh.row([None, (Label("Đơn vị được giao"), "bold"), (completeness.get("assigned"), "int")])
         sh.row([None, (Label("Đơn vị đưa vào tổng hợp"), "bold"), (completeness.get("included"), "int")])
         for status, count in (completeness.get("by_status") or {}).items():
-            sh.row([None, (Label(status), "plain"), (Label(_status(status)), "text"), (count, "int")])
+            sh.row([None, (Label(_status(status)), "bold"), (count, "int")])
         sh.row([])
         not_included = completeness.get("not_included") or []
         sh.row([(Label(f"Đơn vị chưa đưa vào tổng hợp ({len(not_included)})"), "subtitle")])
@@ -235,8 +245,7 @@ class NationalWorkbook:
         units = data.get("units") or []
         sh.row([(Label(f"Đơn vị trong bản tổng hợp ({len(units)})"), "subtitle")])
         labels = ["STT", "Mã", "Tên đơn vị", "Loại", "Khối", "Trạng thái", "Lần gửi", "Gửi muộn", "Mã băm"]
-        r = sh.row([(Label(x), "header") for x in labels], height=30)
-        sh.ws.freeze_panes(r + 1, 0)
+        sh.row([(Label(x), "header") for x in labels], height=30)
         for n, unit in enumerate(units, start=1):
             sh.row(
                 [
@@ -244,7 +253,7 @@ class NationalWorkbook:
                     (Label(unit.get("key") or ""), "text"),
                     (Label(unit.get("name") or ""), "text"),
                     (Label(_kind(unit.get("kind"))), "text"),
-                    (Label(unit.get("group") or ""), "text"),
+                    (Label(GROUP_NAMES.get(unit.get("group") or "", unit.get("group") or "")), "text"),
                     (Label(_status(unit.get("status"))), "text"),
                     (unit.get("version"), "int"),
                     (Label("Có" if unit.get("late") else ""), "text"),
@@ -389,6 +398,15 @@ class NationalWorkbook:
                 )
             sh.row([])
         return sh
+
+
+def _period(value) -> str:
+    from baocao06.rounds.models import PeriodKind
+
+    try:
+        return str(PeriodKind(value).label)
+    except ValueError:
+        return str(value or "")
 
 
 def _status(value) -> str:
