@@ -19,7 +19,7 @@ from django.db.models import Count, Max
 from baocao06.audit.actions import record
 from baocao06.core import clock
 from baocao06.core.vietnamese import collation_key
-from baocao06.definitions import cells
+from baocao06.definitions import cells, expressions, taskrows
 from baocao06.definitions.expressions import _ratio
 from baocao06.reports.models import Report, ReportStatus, ReportVersion
 from baocao06.rounds.settings import baseline_figures, round_settings
@@ -236,9 +236,7 @@ class _Compiler:
 
     def _change_against(self, table_key: str, rows: list[dict]) -> str | None:
         sources = {
-            getattr(self, "baseline_source", {}).get((table_key, r["key"]))
-            for r in rows
-            if r.get("change") is not None
+            getattr(self, "baseline_source", {}).get((table_key, r["key"])) for r in rows if r.get("change") is not None
         } - {None}
         if not sources:
             return None
@@ -449,6 +447,7 @@ class _Compiler:
         choices = {c: table.column_index[c].get("choices") or [] for c in counted}
         return {
             "table": key,
+            "open": self.open_tasks(table),
             "choices": {c: [{"value": ch["value"], "label": ch["label"]} for ch in choices[c]] for c in counted},
             "results": [{"value": ch["value"], "label": ch["label"]} for ch in choices.get("result", [])],
             "national": national,
@@ -456,6 +455,38 @@ class _Compiler:
                 {**self.unit_ref(unit_id), **per_unit[unit_id]} for unit_id in sorted(per_unit, key=self.unit_order)
             ],
         }
+
+    def open_tasks(self, table) -> list[dict]:
+        """The tasks not finished (the table's `tasks.open`), each with who, what and when: the unit, its
+        `record` fields (title, lead, documents, due, result) and the days overdue at the round's
+        cut-off (`tasks.overdue`). Most overdue first, then in unit order. Empty when the table's rows
+        are not tasks."""
+        spec = table.tasks or {}
+        if not spec.get("record") and not spec.get("open"):
+            return []
+        record_columns = dict(spec.get("record") or {})
+        wanted = set(record_columns.values()) | {spec.get("due")} - {None}
+        for source in (spec.get("open"), spec.get("overdue")):
+            if source:
+                wanted |= expressions.parse(source).names
+        rows: dict[tuple[int, str], dict] = defaultdict(dict)
+        for unit_id, row, column, text, number in self.values.filter(
+            kind=PartKind.TABLE, part=table.key, column__in=wanted
+        ).values_list("unit_id", "row", "column", "text", "number"):
+            rows[(unit_id, row)][column] = text if number is None else number
+        reference = self.round.data_to
+        found = []
+        for (unit_id, _row), values in rows.items():
+            if not taskrows.is_open(table, values):
+                continue
+            entry = {**self.unit_ref(unit_id)}
+            for name, column in record_columns.items():
+                value = values.get(column)
+                entry[name] = cells.display(table.column_index[column], value) if value not in (None, "") else ""
+            entry["overdue_days"] = taskrows.overdue_days(table, values, reference) if reference else None
+            found.append((unit_id, entry))
+        found.sort(key=lambda pair: (-(pair[1]["overdue_days"] or 0), self.unit_order(pair[0]), pair[1].get("title")))
+        return [entry for _, entry in found]
 
     # Resolution 175 tracker ------------------------------------------------------------------
     def tracker(self) -> list[dict]:

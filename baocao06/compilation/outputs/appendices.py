@@ -7,7 +7,7 @@ capped so that a cell stays readable, and the cap is always said: "(còn N đơn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from baocao06.core.vietnamese import format_number
 from baocao06.definitions.cells import display
@@ -37,6 +37,7 @@ class Appendix:
     title: str
     orientation: str
     table: TableSpec
+    more: list[tuple[str, TableSpec]] = field(default_factory=list)  # (caption, table) printed after
 
 
 def more(count: int) -> str:
@@ -112,7 +113,40 @@ def tasks_appendix(data: dict, layout, unit_groups: dict[str, str]) -> Appendix 
         )
     )
     title = table.title if table else "THỐNG KÊ CÁC NHIỆM VỤ"
-    return Appendix("PL01", _heading("PL01", table), title, _orientation(table), TableSpec(columns, rows, groups))
+    appendix = Appendix("PL01", _heading("PL01", table), title, _orientation(table), TableSpec(columns, rows, groups))
+    listed = open_tasks_table(tasks, table)
+    if listed is not None:
+        appendix.more.append((OPEN_TASKS_CAPTION, listed))
+    return appendix
+
+
+OPEN_TASKS_CAPTION = "Nhiệm vụ chưa hoàn thành, quá hạn (rõ người, rõ việc, rõ thời gian)"
+RECORD_LABELS = {"title": "Nhiệm vụ", "lead": "Đơn vị thực hiện", "documents": "Văn bản chỉ đạo", "due": "Thời hạn"}
+
+
+def open_tasks_table(tasks: dict, table) -> TableSpec | None:
+    """Every unfinished task (the national dict's `tasks.open`): the unit, the task's recorded fields
+    as the definition names them, and the days overdue; most overdue first."""
+    entries = tasks.get("open") or []
+    if not entries:
+        return None
+    record = dict((table.tasks or {}).get("record") or {}) if table is not None else {}
+    names = [n for n in ("title", "lead", "documents", "due", "result") if n in record or any(n in e for e in entries)]
+    columns = [Column("number", "TT", "center", 0.5), Column("unit", "Đơn vị báo cáo", "left", 1.6)]
+    for name in names:
+        column = record.get(name)
+        label = _label(table, column, RECORD_LABELS.get(name, name)) if column else RECORD_LABELS.get(name, name)
+        columns.append(Column(name, label, "left", 3 if name == "title" else 1.4))
+    columns.append(Column("overdue_days", "Quá hạn (ngày)", "right", 0.9))
+    rows = [
+        Row(
+            [str(index), entry.get("name") or entry.get("key") or ""]
+            + [clip(entry.get(name) or "", 400) for name in names]
+            + [_count(entry.get("overdue_days")) if entry.get("overdue_days") else ""]
+        )
+        for index, entry in enumerate(entries, start=1)
+    ]
+    return TableSpec(columns, rows)
 
 
 def _orientation(table) -> str:

@@ -581,6 +581,10 @@ class _Writer:
                 size=12,
             )
             self.add(table_element(appendix.table, _text_width_twips(appendix.orientation)))
+            for caption, extra in appendix.more:
+                self.para("")
+                self.para(caption, "Centered", bold=True)
+                self.add(table_element(extra, _text_width_twips(appendix.orientation)))
             report(
                 60 + int(35 * (index + 1) / max(1, len(found))), f"{appendix.heading} ({round_.get('definition', '')})"
             )

@@ -59,6 +59,13 @@ def tasks_summary(data: dict, layout) -> list[str]:
     for result in tasks.get("results") or []:
         lines.append(f"- {result['label']}: {_num((national.get('by_result') or {}).get(result['value'], 0))};")
     lines[-1] = lines[-1].rstrip(";") + "."
+    open_tasks = tasks.get("open") or []
+    if open_tasks:
+        overdue = sum(1 for t in open_tasks if t.get("overdue_days"))
+        lines.append(
+            f"Còn {_num(len(open_tasks))} nhiệm vụ chưa hoàn thành, trong đó {_num(overdue)} nhiệm vụ quá hạn; "
+            f"danh sách rõ đơn vị, nhiệm vụ, thời hạn tại {_appendix_name('PL01', layout)}."
+        )
     return lines
 
 

@@ -305,7 +305,21 @@ class NationalWorkbook:
                 *counts(national, total=True),
             ]
         )
+        self._open_tasks(sh, tasks)
         return sh
+
+    def _open_tasks(self, sh: Sheet, tasks: dict) -> None:
+        """Below the counts: every unfinished task with who, what and when (as in the DOCX)."""
+        from .appendices import OPEN_TASKS_CAPTION, open_tasks_table
+
+        listed = open_tasks_table(tasks, self.table(tasks.get("table") or ""))
+        if listed is None:
+            return
+        sh.row([])
+        sh.row([(Label(OPEN_TASKS_CAPTION), "subtitle")])
+        sh.row([(Label(c.label), "header") for c in listed.columns], height=30)
+        for row in listed.rows:
+            sh.row([(Label(text), "text") for text in row.cells])
 
     def pl02(self) -> Sheet:
         tasks = self.data.get("pl02") or []

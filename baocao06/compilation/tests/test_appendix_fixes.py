@@ -15,6 +15,7 @@ from baocao06.compilation.outputs.appendices import appendices, service_appendix
 from baocao06.compilation.outputs.docx import write_docx
 from baocao06.compilation.outputs.summaries import pl06_summary
 from baocao06.compilation.outputs.wordxml import Column, Row, TableSpec, number_twips, table_element
+from baocao06.test import BaseTestCase, fill_completely
 
 from .national_fixture import layout_4709, national_data
 
@@ -110,3 +111,35 @@ class AppendixFixesTests(SimpleTestCase):
         self.assertTrue(
             text.startswith("Có 2 dịch vụ công thiết yếu chưa hoàn thành tích hợp (15 lượt báo cáo của 5 đơn vị"), text
         )
+
+
+class OpenTasksTests(BaseTestCase):
+    """PL01 lists the unfinished tasks with who, what and when, not only counts."""
+
+    def test_every_unfinished_task_is_listed_with_unit_title_and_due(self):
+        from baocao06.compilation.actions import do_compile
+        from baocao06.reports.actions import do_submit_report
+        from baocao06.review.actions import do_accept_report
+
+        fill_completely(self.report, self.approver, seed=5)
+        do_submit_report(self.report, actor=self.approver)
+        do_accept_report(self.report, actor=self.secretariat)
+        snapshot = do_compile(self.round, actor=self.secretariat)
+        # Independent: the submitted version's PL01 rows whose result is not "completed".
+        content = self.report.versions.get().content
+        part = content["tables"]["PL01"]
+        expected = sorted(
+            r["values"]["content"] for r in part["rows"] if r["values"].get("result") not in (None, "", "completed")
+        )
+        listed = snapshot.data["tasks"]["open"]
+        self.assertTrue(expected, "the filled report has unfinished tasks")
+        self.assertEqual(sorted(t["title"] for t in listed), expected)
+        self.assertTrue(all(t["name"] == "Bộ Tư pháp" for t in listed))
+        layout = self.round.get_layout()
+        pl01 = next(a for a in appendices(snapshot.data, layout, {}) if a.key == "PL01")
+        caption, table = pl01.more[0]
+        self.assertIn("rõ người, rõ việc, rõ thời gian", caption)
+        labels = [c.label for c in table.columns]
+        self.assertIn("Nội dung, nhiệm vụ", labels)
+        self.assertIn("Thời gian hoàn thành", labels)
+        self.assertEqual(len(table.rows), len(expected))
