@@ -283,10 +283,10 @@ def _figure_sentences(data: dict, layout, key: str, catalogue: dict[str, Figure]
     return sentences
 
 
-def _section_of(layout, table_key: str) -> str | None:
+def _section_of(layout, key: str) -> str | None:
     from .outputs.summaries import _section_of as section_of
 
-    return section_of(layout, table_key)
+    return section_of(layout, key)
 
 
 def suggest(data: dict, layout, key: str) -> Suggestion:

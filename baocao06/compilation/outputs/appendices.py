@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from baocao06.core.vietnamese import format_number
 from baocao06.definitions.cells import display
 
+from .parts import table_key
 from .wordxml import Column, Row, TableSpec
 
 CELL_ENTRIES = 15  # source texts shown in one PL07 cell
 ENTRY_CHARS = 600  # characters of one source text in a table cell
 NAMES_SHOWN = 20  # unit names listed in one cell
 
-# Which appendix of the definition each non-service part of the national dict compiles.
-PART_TABLES = {"tasks": "PL01", "pl02": "PL02", "pl06": "PL06", "pl07": "PL07"}
 NUMERIC = {"integer", "money", "number", "percent"}
 GROUP_TITLES = {
     "ministries": "Bộ, ngành, cơ quan trung ương",
@@ -81,7 +80,8 @@ def tasks_appendix(data: dict, layout, unit_groups: dict[str, str]) -> Appendix 
     tasks = data.get("tasks")
     if not tasks:
         return None
-    table = _table(layout, PART_TABLES["tasks"])
+    key = table_key(layout, "tasks", data)
+    table = _table(layout, key)
     results = tasks.get("results") or []
     columns = [
         Column("number", "TT", "center", 0.5),
@@ -113,7 +113,7 @@ def tasks_appendix(data: dict, layout, unit_groups: dict[str, str]) -> Appendix 
         )
     )
     title = table.title if table else "THỐNG KÊ CÁC NHIỆM VỤ"
-    appendix = Appendix("PL01", _heading("PL01", table), title, _orientation(table), TableSpec(columns, rows, groups))
+    appendix = Appendix(key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows, groups))
     listed = open_tasks_table(tasks, table)
     if listed is not None:
         appendix.more.append((OPEN_TASKS_CAPTION, listed))
@@ -160,7 +160,8 @@ def pl02_appendix(data: dict, layout) -> Appendix | None:
     items = data.get("pl02")
     if items is None:
         return None
-    table = _table(layout, PART_TABLES["pl02"])
+    key = table_key(layout, "tracker")
+    table = _table(layout, key)
     result_column = table.column_index.get("result") if table else None
     # Every other fixed value the definition gives the tasks (4709: coordinating units, directing
     # documents) is kept, in the definition's column order.
@@ -220,7 +221,7 @@ def pl02_appendix(data: dict, layout) -> Appendix | None:
             )
         )
     title = table.title if table else "KẾT QUẢ TRIỂN KHAI CÁC NHIỆM VỤ CỦA NGHỊ QUYẾT 175"
-    return Appendix("PL02", _heading("PL02", table), title, _orientation(table), TableSpec(columns, rows))
+    return Appendix(key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows))
 
 
 # --- PL03, PL04, PL05: services ---------------------------------------------------------------
@@ -346,7 +347,8 @@ def pl06_appendix(data: dict, layout) -> Appendix | None:
     groups = data.get("pl06")
     if groups is None:
         return None
-    table = _table(layout, PART_TABLES["pl06"])
+    key = table_key(layout, "list")
+    table = _table(layout, key)
     columns = [Column("number", "TT", "center", 0.5)] + [
         Column(key, _label(table, key, label), "left", weight) for key, label, weight in PL06_FIELDS
     ]
@@ -361,7 +363,7 @@ def pl06_appendix(data: dict, layout) -> Appendix | None:
                 rows.append(Row([str(number)] + [clip(row.get(key)) for key, _, _ in PL06_FIELDS]))
     title = table.title if table else "DỊCH VỤ CÔNG THIẾT YẾU CHƯA HOÀN THÀNH TÍCH HỢP"
     return Appendix(
-        "PL06", _heading("PL06", table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
+        key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
     )
 
 
@@ -380,7 +382,8 @@ def pl07_appendix(data: dict, layout) -> Appendix | None:
     items = data.get("pl07")
     if items is None:
         return None
-    table = _table(layout, PART_TABLES["pl07"])
+    key = table_key(layout, "matrix")
+    table = _table(layout, key)
     if table is not None:
         text_columns = [c for c in table.columns if c.get("role") != "label"]
         label = table.label_column["label"]
@@ -404,7 +407,7 @@ def pl07_appendix(data: dict, layout) -> Appendix | None:
         rows.append(Row(cells, bold_first=bool(item.get("heading"))))
     title = table.title if table else "TIỆN ÍCH, GIÁ TRỊ MANG LẠI"
     return Appendix(
-        "PL07", _heading("PL07", table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
+        key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
     )
 
 

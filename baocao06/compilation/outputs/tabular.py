@@ -50,7 +50,8 @@ def write_csv_zip(data: dict, path) -> None:
 def csv_files(data: dict) -> list[tuple[str, bytes]]:
     """(file name, CSV bytes) of every national table, in a fixed order."""
     services = {s.get("table"): s for s in data.get("services") or []}
-    files = [(f"{key}.csv", _services(services.get(key))) for key in ("PL03", "PL04", "PL05")]
+    # One file per service table the definition has, named by its key (4709: PL03, PL04, PL05).
+    files = [(f"{key}.csv", _services(entry)) for key, entry in services.items()]
     rankings = data.get("rankings") or {}
     files.append(("rankings_provinces.csv", _rankings(rankings.get("provinces") or [])))
     files.append(("rankings_ministries.csv", _rankings(rankings.get("ministries") or [])))

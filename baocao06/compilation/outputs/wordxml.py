@@ -59,9 +59,7 @@ def _run(text: str, *, bold=False, italic=False) -> str:
     return f"<w:r>{rpr}{body}</w:r>"
 
 
-def _cell(
-    text: str, width: int, *, align="left", bold=False, italic=False, span=1, vmerge=None, no_wrap=False
-) -> str:
+def _cell(text: str, width: int, *, align="left", bold=False, italic=False, span=1, vmerge=None, no_wrap=False) -> str:
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
         props += f'<w:gridSpan w:val="{span}"/>'

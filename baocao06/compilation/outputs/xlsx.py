@@ -17,6 +17,7 @@ from baocao06.reports.models import ReportStatus
 from baocao06.units.kinds import UnitKind
 
 from . import numbering
+from .parts import service_keys, table_key
 from .rows import Label, Sheet, Styles, Workbook, assemble
 from .unit_sheets import write_unit_sheets
 
@@ -121,6 +122,10 @@ class NationalWorkbook:
 
     # --- plumbing -----------------------------------------------------------------------------
 
+    def role(self, name: str) -> str:
+        """The key of the table playing `name` in the definition's compilation block (outputs/parts.py)."""
+        return table_key(self.layout, name, self.data)
+
     def table(self, key: str):
         return self.layout.table_index.get(key) if self.layout is not None else None
 
@@ -170,9 +175,7 @@ class NationalWorkbook:
             self.summary,
             self.pl01,
             self.pl02,
-            lambda: self.services("PL03"),
-            lambda: self.services("PL04"),
-            lambda: self.services("PL05"),
+            *[(lambda key=key: self.services(key)) for key in service_keys(self.layout, self.data)],
             self.pl06,
             self.pl07,
             self.rankings,
@@ -268,13 +271,14 @@ class NationalWorkbook:
         by_unit = tasks.get("by_unit") or []
         result_labels = {r["value"]: r["label"] for r in tasks.get("results") or []}
         results = merged_keys(result_labels, [national.get("by_result")] + [u.get("by_result") for u in by_unit])
-        origin_labels = self.choice_labels("PL01", "origin")
+        key = self.role("tasks")
+        origin_labels = self.choice_labels(key, "origin")
         origins = merged_keys(origin_labels, [national.get("by_origin")] + [u.get("by_origin") for u in by_unit])
-        sh = self.sheet("PL01", [6, 12, 40, 12] + [14] * (len(results) + len(origins)))
-        spec = self.table("PL01")
+        sh = self.sheet(key, [6, 12, 40, 12] + [14] * (len(results) + len(origins)))
+        spec = self.table(key)
         self.title(
             sh,
-            f"{numbering.heading('PL01', self.layout)} — THỐNG KÊ NHIỆM VỤ THEO ĐƠN VỊ",
+            f"{numbering.heading(key, self.layout)} — THỐNG KÊ NHIỆM VỤ THEO ĐƠN VỊ",
             spec.title if spec else None,
         )
         labels = ["STT", "Mã", "Đơn vị", "Số nhiệm vụ"]
@@ -323,11 +327,12 @@ class NationalWorkbook:
 
     def pl02(self) -> Sheet:
         tasks = self.data.get("pl02") or []
-        result_labels = self.choice_labels("PL02", "result")
+        key = self.role("tracker")
+        result_labels = self.choice_labels(key, "result")
         results = merged_keys(result_labels, [t.get("by_result") for t in tasks])
-        sh = self.sheet("PL02", [12, 6, 50, 24, 14, 10, 12] + [12] * len(results) + [30, 40, 40])
-        spec = self.table("PL02")
-        self.title(sh, f"{numbering.heading('PL02', self.layout)} — NGHỊ QUYẾT 175/NQ-CP", spec.title if spec else None)
+        sh = self.sheet(key, [12, 6, 50, 24, 14, 10, 12] + [12] * len(results) + [30, 40, 40])
+        spec = self.table(key)
+        self.title(sh, f"{numbering.heading(key, self.layout)} — NGHỊ QUYẾT 175/NQ-CP", spec.title if spec else None)
         labels = ["Mã", "STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Nhiệm vụ chung", "Số đơn vị trả lời"]
         labels += [result_labels.get(k, k) for k in results]
         labels += ["Đơn vị chưa hoàn thành", "Nguyên nhân", "Trả lời của đơn vị chủ trì"]

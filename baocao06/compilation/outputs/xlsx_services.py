@@ -97,7 +97,8 @@ def _value(value, kind: str | None, total: bool) -> tuple:
 
 
 def write_pl06(wb):
-    spec = wb.table("PL06")
+    key = wb.role("list")
+    spec = wb.table(key)
     groups = wb.data.get("pl06") or []
     declared = [c["key"] for c in spec.columns] if spec else []
     keys = list(declared)
@@ -105,9 +106,9 @@ def write_pl06(wb):
         for unit in group.get("units") or []:
             for row in unit.get("rows") or []:
                 keys += [k for k in row if k not in keys]
-    sh = wb.sheet("PL06", [6, 30] + [30] * len(keys))
-    wb.title(sh, numbering.heading("PL06", wb.layout), spec.title if spec else None)
-    wb.header(sh, ["STT", "Đơn vị báo cáo"] + [wb.column_label("PL06", k) for k in keys], freeze_cols=2)
+    sh = wb.sheet(key, [6, 30] + [30] * len(keys))
+    wb.title(sh, numbering.heading(key, wb.layout), spec.title if spec else None)
+    wb.header(sh, ["STT", "Đơn vị báo cáo"] + [wb.column_label(key, k) for k in keys], freeze_cols=2)
     for group in groups:
         sh.row([(Label(group.get("group") or ""), "group"), (Label(group.get("title") or ""), "group")])
         n = 0
@@ -122,7 +123,7 @@ def write_pl06(wb):
 def pl07_columns(wb) -> tuple[list[str], list[str]]:
     """The text columns of the matrix (in the definition's order) and the causes (choice values)."""
     entries = wb.data.get("pl07") or []
-    spec = wb.table("PL07")
+    spec = wb.table(wb.role("matrix"))
     declared = []
     if spec:
         declared = [
@@ -131,7 +132,7 @@ def pl07_columns(wb) -> tuple[list[str], list[str]]:
     texts = list(declared)
     for entry in entries:
         texts += [k for k in entry.get("cells") or {} if k not in texts]
-    causes = list(wb.choice_labels("PL07", "causes"))
+    causes = list(wb.choice_labels(wb.role("matrix"), "causes"))
     for entry in entries:
         causes += [k for k in entry.get("causes") or {} if k not in causes]
     return texts, causes
@@ -163,12 +164,13 @@ def chunk_lines(lines: list[str], limit: int = CELL_LIMIT) -> list[str]:
 
 
 def write_pl07(wb):
-    spec = wb.table("PL07")
+    key = wb.role("matrix")
+    spec = wb.table(key)
     texts, causes = pl07_columns(wb)
-    cause_labels = wb.choice_labels("PL07", "causes")
-    sh = wb.sheet("PL07", [10, 6, 36] + [60] * len(texts) + [11] * len(causes))
-    wb.title(sh, numbering.heading("PL07", wb.layout), spec.title if spec else None)
-    labels = ["Mã", "STT", "Nội dung"] + [wb.column_label("PL07", k) for k in texts]
+    cause_labels = wb.choice_labels(key, "causes")
+    sh = wb.sheet(key, [10, 6, 36] + [60] * len(texts) + [11] * len(causes))
+    wb.title(sh, numbering.heading(key, wb.layout), spec.title if spec else None)
+    labels = ["Mã", "STT", "Nội dung"] + [wb.column_label(key, k) for k in texts]
     labels += ["Nguyên nhân: " + cause_labels.get(k, k) for k in causes]
     wb.header(sh, labels, freeze_cols=3)
     for entry in wb.data.get("pl07") or []:
