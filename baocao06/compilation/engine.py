@@ -691,6 +691,7 @@ class _Compiler:
     def run(self) -> dict:
         self.load_units()
         round_ = self.round
+        lists, matrices = self.lists(), self.matrix()
         return {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -714,8 +715,11 @@ class _Compiler:
             "rankings": self.rankings(),
             "tasks": self.tasks(),
             "pl02": self.tracker(),
-            "pl06": (self.lists() or [{"groups": []}])[0]["groups"],
-            "pl07": (self.matrix() or [{"rows": []}])[0]["rows"],
+            "pl06": (lists or [{"groups": []}])[0]["groups"],
+            "pl07": (matrices or [{"rows": []}])[0]["rows"],
+            # The definition's other `lists` and `matrix` tables, each as {table, title, groups | rows}.
+            "more_lists": lists[1:],
+            "more_matrices": matrices[1:],
             "narrative": self.narrative(),
         }
 

@@ -343,11 +343,12 @@ PL06_FIELDS = [
 ]
 
 
-def pl06_appendix(data: dict, layout) -> Appendix | None:
-    groups = data.get("pl06")
+def pl06_appendix(data: dict, layout, key: str | None = None, groups: list | None = None) -> Appendix | None:
+    """A `lists` table (the first one, `pl06` of the dict, unless `key` and `groups` say another)."""
+    groups = data.get("pl06") if groups is None else groups
     if groups is None:
         return None
-    key = table_key(layout, "list")
+    key = key or table_key(layout, "list")
     table = _table(layout, key)
     columns = [Column("number", "TT", "center", 0.5)] + [
         Column(key, _label(table, key, label), "left", weight) for key, label, weight in PL06_FIELDS
@@ -378,11 +379,12 @@ def pl07_cell(entries: list[dict]) -> str:
     return "\n".join(f"{e['name']}: {clip(e.get('text'), limit)}" for e in entries)
 
 
-def pl07_appendix(data: dict, layout) -> Appendix | None:
-    items = data.get("pl07")
+def pl07_appendix(data: dict, layout, key: str | None = None, items: list | None = None) -> Appendix | None:
+    """A `matrix` table (the first one, `pl07` of the dict, unless `key` and `items` say another)."""
+    items = data.get("pl07") if items is None else items
     if items is None:
         return None
-    key = table_key(layout, "matrix")
+    key = key or table_key(layout, "matrix")
     table = _table(layout, key)
     if table is not None:
         text_columns = [c for c in table.columns if c.get("role") != "label"]
@@ -427,6 +429,8 @@ def appendices(data: dict, layout, unit_groups: dict[str, str]) -> list[Appendix
         *[service_appendix(s, layout) for s in data.get("services") or []],
         pl06_appendix(data, layout),
         pl07_appendix(data, layout),
+        *[pl06_appendix(data, layout, e["table"], e.get("groups") or []) for e in data.get("more_lists") or []],
+        *[pl07_appendix(data, layout, e["table"], e.get("rows") or []) for e in data.get("more_matrices") or []],
     ]
     order = {t.key: i for i, t in enumerate(layout.tables)} if layout is not None else {}
     found = [a for a in found if a is not None]

@@ -59,6 +59,9 @@ def csv_files(data: dict) -> list[tuple[str, bytes]]:
     files.append(("PL02.csv", _pl02(data.get("pl02") or [])))
     files.append(("PL06.csv", _pl06(data.get("pl06") or [])))
     files.append(("PL07.csv", _pl07(data.get("pl07") or [])))
+    # The definition's other list and matrix tables, by their keys.
+    files += [(f"{e['table']}.csv", _pl06(e.get("groups") or [])) for e in data.get("more_lists") or []]
+    files += [(f"{e['table']}.csv", _pl07(e.get("rows") or [])) for e in data.get("more_matrices") or []]
     return files
 
 

@@ -178,6 +178,8 @@ class NationalWorkbook:
             *[(lambda key=key: self.services(key)) for key in service_keys(self.layout, self.data)],
             self.pl06,
             self.pl07,
+            *[(lambda e=e: self.more_list(e)) for e in self.data.get("more_lists") or []],
+            *[(lambda e=e: self.more_matrix(e)) for e in self.data.get("more_matrices") or []],
             self.rankings,
         ]
         for n, step in enumerate(steps):
@@ -389,6 +391,16 @@ class NationalWorkbook:
         from .xlsx_services import write_pl07
 
         return write_pl07(self)
+
+    def more_list(self, entry: dict) -> Sheet:
+        from .xlsx_services import write_pl06
+
+        return write_pl06(self, entry["table"], entry.get("groups") or [])
+
+    def more_matrix(self, entry: dict) -> Sheet:
+        from .xlsx_services import write_pl07
+
+        return write_pl07(self, entry["table"], entry.get("rows") or [])
 
     def rankings(self) -> Sheet:
         rankings = self.data.get("rankings") or {}

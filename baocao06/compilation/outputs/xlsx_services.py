@@ -96,10 +96,11 @@ def _value(value, kind: str | None, total: bool) -> tuple:
     return (value if value is not None else "", "total" if total else "text")
 
 
-def write_pl06(wb):
-    key = wb.role("list")
+def write_pl06(wb, key: str | None = None, groups: list | None = None):
+    """A `lists` table's sheet: the first (`pl06`) unless `key` and `groups` name another."""
+    key = key or wb.role("list")
     spec = wb.table(key)
-    groups = wb.data.get("pl06") or []
+    groups = (wb.data.get("pl06") if groups is None else groups) or []
     declared = [c["key"] for c in spec.columns] if spec else []
     keys = list(declared)
     for group in groups:
@@ -120,10 +121,11 @@ def write_pl06(wb):
     return sh
 
 
-def pl07_columns(wb) -> tuple[list[str], list[str]]:
+def pl07_columns(wb, key: str | None = None, entries: list | None = None) -> tuple[list[str], list[str]]:
     """The text columns of the matrix (in the definition's order) and the causes (choice values)."""
-    entries = wb.data.get("pl07") or []
-    spec = wb.table(wb.role("matrix"))
+    key = key or wb.role("matrix")
+    entries = (wb.data.get("pl07") if entries is None else entries) or []
+    spec = wb.table(key)
     declared = []
     if spec:
         declared = [
@@ -132,7 +134,7 @@ def pl07_columns(wb) -> tuple[list[str], list[str]]:
     texts = list(declared)
     for entry in entries:
         texts += [k for k in entry.get("cells") or {} if k not in texts]
-    causes = list(wb.choice_labels(wb.role("matrix"), "causes"))
+    causes = list(wb.choice_labels(key, "causes"))
     for entry in entries:
         causes += [k for k in entry.get("causes") or {} if k not in causes]
     return texts, causes
@@ -163,17 +165,19 @@ def chunk_lines(lines: list[str], limit: int = CELL_LIMIT) -> list[str]:
     return chunks
 
 
-def write_pl07(wb):
-    key = wb.role("matrix")
+def write_pl07(wb, key: str | None = None, entries: list | None = None):
+    """A `matrix` table's sheet: the first (`pl07`) unless `key` and `entries` name another."""
+    key = key or wb.role("matrix")
+    entries = (wb.data.get("pl07") if entries is None else entries) or []
     spec = wb.table(key)
-    texts, causes = pl07_columns(wb)
+    texts, causes = pl07_columns(wb, key, entries)
     cause_labels = wb.choice_labels(key, "causes")
     sh = wb.sheet(key, [10, 6, 36] + [60] * len(texts) + [11] * len(causes))
     wb.title(sh, numbering.heading(key, wb.layout), spec.title if spec else None)
     labels = ["Mã", "STT", "Nội dung"] + [wb.column_label(key, k) for k in texts]
     labels += ["Nguyên nhân: " + cause_labels.get(k, k) for k in causes]
     wb.header(sh, labels, freeze_cols=3)
-    for entry in wb.data.get("pl07") or []:
+    for entry in entries:
         style = "heading" if entry.get("heading") else "text"
         cells = entry.get("cells") or {}
         counts = entry.get("causes") or {}

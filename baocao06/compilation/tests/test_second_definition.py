@@ -21,7 +21,7 @@ from baocao06.review.actions import do_accept_report
 from baocao06.test import BaseTestCase, fill_completely, open_test_round
 
 DEFINITION = Path(__file__).parent / "fixtures" / "second-definition.yaml"
-KEYS = ["NV", "TD", "DV", "DS", "MT"]
+KEYS = ["NV", "TD", "DV", "DS", "MT", "DS2", "MT2"]
 
 
 class SecondDefinitionTests(BaseTestCase):
@@ -36,6 +36,10 @@ class SecondDefinitionTests(BaseTestCase):
         snapshot = do_compile(round_, actor=self.secretariat)
         data = snapshot.data
         self.assertTrue(data["pl06"] and data["pl07"] and data["pl02"] and data["tasks"]["by_unit"])
+        # The second list and matrix tables are compiled too, not only the first of each.
+        self.assertEqual([e["table"] for e in data["more_lists"]], ["DS2"])
+        self.assertEqual([e["table"] for e in data["more_matrices"]], ["MT2"])
+        self.assertTrue(data["more_lists"][0]["groups"] and data["more_matrices"][0]["rows"])
         with tempfile.TemporaryDirectory() as tmp:
             paths = {kind: Path(p) for kind, p in write_outputs(snapshot, Path(tmp)).items()}
             exported = json.loads(paths["json"].read_text(encoding="utf-8"))
@@ -44,7 +48,7 @@ class SecondDefinitionTests(BaseTestCase):
             sheets = {name: list(book[name].iter_rows(values_only=True)) for name in KEYS}
             book.close()
 
-        expected = [f"PHỤ LỤC {n}" for n in ("1", "2", "3", "4", "5")]
+        expected = [f"PHỤ LỤC {n}" for n in ("1", "2", "3", "4", "5", "6", "7")]
         self.assertEqual([a["key"] for a in exported["appendices"]], KEYS)
         self.assertEqual([a["heading"] for a in exported["appendices"]], expected)
         headings = [p.text for p in doc.paragraphs if p.text.startswith("PHỤ LỤC ")]
@@ -66,10 +70,10 @@ class SecondDefinitionTests(BaseTestCase):
         self.assertIn(printed, docx_text)
         self.assertTrue(any(int(total) in row for row in sheets["DV"]), "the workbook's DV total")
         # Every list and matrix entry reached the DOCX: each unit named in the list table.
-        for group in data["pl06"]:
+        for group in data["pl06"] + data["more_lists"][0]["groups"]:
             for unit in group["units"]:
                 self.assertIn(unit["name"], docx_text)
-        for item in data["pl07"]:
+        for item in data["pl07"] + data["more_matrices"][0]["rows"]:
             for entries in (item.get("cells") or {}).values():
                 for entry in entries:
                     self.assertIn(f"{entry['name']}: ", docx_text)
