@@ -28,7 +28,7 @@ from baocao06.compilation.drafting_actions import (
     do_submit_draft,
     do_take_suggestion,
 )
-from baocao06.compilation.models import DraftStatus, NationalDraftConflict
+from baocao06.compilation.models import DraftStatus, Generation, NationalDraftConflict
 from baocao06.compilation.outputs.docx import write_docx
 from baocao06.reports.actions import do_submit_report
 from baocao06.review.actions import do_accept_report
@@ -217,3 +217,7 @@ class DraftWorkflowTests(BaseTestCase):
         self.assertEqual(stale.json()["current"]["text"], "A")
         approve = reverse("compilation:draft_action", args=[draft.pk, "duyet"])
         self.assertEqual(self.client.post(approve).status_code, 403)  # not the leader
+        # Files of the drafted snapshot are refused, with the reason, until the leader approves.
+        response = self.client.post(reverse("compilation:request_outputs", args=[self.snapshot.pk]), follow=True)
+        self.assertContains(response, "chưa được lãnh đạo duyệt")
+        self.assertFalse(Generation.objects.filter(snapshot=self.snapshot).exists())
