@@ -39,6 +39,13 @@ from .drafting_actions import (
 from .models import NationalDraft, NationalDraftSection, Snapshot
 
 
+def _numbered(number: str | None) -> str:
+    """ "I." and "1.2." as the report prints them; "(3)" as it is."""
+    if not number:
+        return ""
+    return number if number.startswith("(") else f"{number}."
+
+
 def _page_url(draft: NationalDraft, key: str | None = None) -> str:
     url = reverse("compilation:drafting", args=[draft.round_id])
     return f"{url}?muc={key}" if key else url
@@ -80,14 +87,14 @@ def drafting_page(request, round_id: int):
         "outline": [
             {
                 "key": s["key"],
-                "number": s.get("number") or "",
+                "number": _numbered(s.get("number")),
                 "title": s.get("title") or "",
                 "depth": s.get("depth") or 0,
                 "written": bool(sections.get(s["key"]) and sections[s["key"]].text),
             }
             for s in outline
         ],
-        "current": current,
+        "current": {**current, "number": _numbered(current.get("number"))},
         "key": key,
         "section": section,
         "text": text,
