@@ -39,6 +39,13 @@ class DraftingInBrowserTests(BrowserTestCase):
         self.assertIn("GỢI Ý — chưa dùng", page.locator("#suggestion").inner_text())
         self.assertTrue(page.locator("article.unit-paragraph[data-unit=BTP]").is_visible())
 
+        # The page fits a laptop and a phone without scrolling sideways (one column below 1100 px).
+        for width in (1093, 390):
+            narrow = self.page_at(width)
+            narrow.reload()
+            self.assertLessEqual(self.document_width(narrow), width, width)
+        page = self.page_at(1400, 1000)
+        page.reload()
         page.click("#take-suggestion")
         page.locator("#from-suggestion").wait_for()
         box = page.locator("#draft-text")
