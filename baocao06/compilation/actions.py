@@ -97,8 +97,14 @@ def run_compile(job_id: int) -> dict:
 
 
 def do_request_outputs(snapshot: Snapshot, *, actor) -> Generation:
-    """Queue the generation of the snapshot's files; an unfinished request is reused, not repeated."""
+    """Queue the generation of the snapshot's files; an unfinished request is reused, not repeated.
+
+    Refused (DraftRefused) while the round's national draft written on this snapshot has no approved
+    version: the final files print the approved text (drafting_actions.py)."""
+    from .drafting_actions import refuse_outputs_without_approval
     from .tasks import generate_outputs_task
+
+    refuse_outputs_without_approval(snapshot)
 
     leases.reap()  # a generation held by a dead worker is run again or failed before it is reused
     with transaction.atomic():

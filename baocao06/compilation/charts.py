@@ -76,8 +76,11 @@ def _short(text: str, width: int = 48) -> str:
     return textwrap.shorten(" ".join(str(text).split()), width=width, placeholder="…")
 
 
-def _value_text(value, decimals: int | None) -> str:
-    """A bar's value: rounded to `decimals`, without trailing zeros (72 %, 70,3 %, 3.500)."""
+def _value_text(value, decimals: int | None, *, fixed: bool = False) -> str:
+    """A bar's value: rounded to `decimals`, without trailing zeros (3.500; 1,5 tỷ), or with exactly
+    `decimals` when `fixed` (rates: 72,00 %, 70,30 %)."""
+    if fixed and decimals is not None:
+        return format_number(value, decimals)
     return format_number(round(value, decimals) if decimals is not None else value)
 
 
@@ -136,7 +139,8 @@ def _hbars(title: str, labels: list[str], values: list[float], *, xlabel: str, d
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         peak = max(values, default=0) or 1
         for y, value in zip(positions, values, strict=True):
-            ax.text(value + peak * 0.01, y, f"{_value_text(value, decimals)}{suffix}", va="center", fontsize=7)
+            text = _value_text(value, decimals, fixed=suffix.strip() == "%")
+            ax.text(value + peak * 0.01, y, f"{text}{suffix}", va="center", fontsize=7)
         ax.set_xlim(0, peak * 1.15)
     return fig
 
@@ -212,13 +216,13 @@ def online_rate_chart(data: dict, table: str | None = None) -> Figure:
     """Online rate of each service of a service appendix (PL03 by default: the first one)."""
     service = _service_table(data, table) or {}
     rows = [r for r in service.get("rows") or [] if (r.get("values") or {}).get("rate") is not None]
-    name = service.get("printed_as") or f"Phụ lục {service.get('number', '')}".strip()
+    name = f"Phụ lục {service.get('number', '')}".strip()  # the numbering rule of outputs/numbering.py
     return _hbars(
         f"Tỷ lệ hồ sơ trực tuyến theo dịch vụ ({name})",
         [_service_label(r) for r in rows],
         [float(r["values"]["rate"]) for r in rows],
         xlabel="Tỷ lệ trực tuyến (%)",
-        decimals=1,
+        decimals=2,  # rates always with 2 decimals, as in the appendices
         suffix=" %",
     )
 
@@ -228,7 +232,7 @@ def savings_chart(data: dict, table: str | None = None) -> Figure:
     service = _service_table(data, table) or {}
     rows = [r for r in service.get("rows") or [] if (r.get("values") or {}).get("savings_total")]
     divisor, unit = money_scale(r["values"]["savings_total"] for r in rows)
-    name = service.get("printed_as") or f"Phụ lục {service.get('number', '')}".strip()
+    name = f"Phụ lục {service.get('number', '')}".strip()
     return _hbars(
         f"Chi phí tiết kiệm theo dịch vụ ({name})",
         [_service_label(r) for r in rows],
@@ -251,7 +255,7 @@ def rankings_chart(data: dict, count: int = 10, kind: str = "provinces") -> Figu
         [f"{r['rank']}. {_short(r['name'], 30)}" for r in rows],
         [float(r["rate"]) for r in rows],
         xlabel="Tỷ lệ trực tuyến (%)",
-        decimals=1,
+        decimals=2,  # rates always with 2 decimals, as in the appendices
         suffix=" %",
         colors=[COLOR] * len(top) + [COLOR_LOW] * len(bottom),
     )

@@ -19,7 +19,7 @@ from django.db.models import Count, Max
 from baocao06.audit.actions import record
 from baocao06.core import clock
 from baocao06.core.vietnamese import collation_key
-from baocao06.definitions import cells
+from baocao06.definitions import cells, expressions, taskrows
 from baocao06.definitions.expressions import _ratio
 from baocao06.reports.models import Report, ReportStatus, ReportVersion
 from baocao06.rounds.settings import baseline_figures, round_settings
@@ -181,6 +181,7 @@ class _Compiler:
         """Baseline online rate per (table, row): figures entered for the round, else the previous
         round's latest final snapshot."""
         rates: dict[tuple[str, str], Decimal] = {}
+        self.baseline_source: dict[tuple[str, str], str] = {}
         previous = getattr(self.round, "previous", None)
         if previous is not None:
             snapshot = (
@@ -190,11 +191,13 @@ class _Compiler:
                 for row in table["rows"]:
                     if row["values"].get("rate") is not None:
                         rates[(table["table"], row["key"])] = _dec(row["values"]["rate"])
+                        self.baseline_source[(table["table"], row["key"])] = "previous"
         for table_key, rows in baseline_figures(self.round).items():
             for row_key, figures in rows.items():
                 rate = _rate(_dec(figures.get("online")), _dec(figures.get("total")))
                 if rate is not None:
                     rates[(table_key, row_key)] = rate
+                    self.baseline_source[(table_key, row_key)] = "baseline"
         return rates
 
     def services(self) -> list[dict]:
@@ -230,6 +233,14 @@ class _Compiler:
             self._service_table(table, block, sums, counts, free_labels, table_units, computed, baseline, settings)
             for table in tables
         ]
+
+    def _change_against(self, table_key: str, rows: list[dict]) -> str | None:
+        sources = {
+            getattr(self, "baseline_source", {}).get((table_key, r["key"])) for r in rows if r.get("change") is not None
+        } - {None}
+        if not sources:
+            return None
+        return sources.pop() if len(sources) == 1 else "mixed"
 
     def _cost_figures(self, table, costs, figures: dict) -> dict:
         out = {c: figures.get(c) for c in costs["columns"]}
@@ -305,7 +316,7 @@ class _Compiler:
             values = values_of(key)
             free_rows.append(
                 {
-                    "label": free_labels.get((table.key, key[2]), key[2][1:]),
+                    "label": free_labels.get((table.key, key[2]), key[2][1:2].upper() + key[2][2:]),
                     "group": key[1],
                     "units": counts[key],
                     "values": {k: _json(v) for k, v in values.items()},
@@ -335,6 +346,9 @@ class _Compiler:
             ],
             "rows": rows,
             "free_rows": free_rows,
+            # What "change" is measured against: the 12/2023 figures entered, the previous round's
+            # rates, both (row by row), or nothing (None).
+            "change_against": self._change_against(table.key, rows),
             "total": {
                 "units": table_units.get(table.key, 0),
                 "values": {k: _json(v) for k, v in total_values.items()},
@@ -433,6 +447,7 @@ class _Compiler:
         choices = {c: table.column_index[c].get("choices") or [] for c in counted}
         return {
             "table": key,
+            "open": self.open_tasks(table),
             "choices": {c: [{"value": ch["value"], "label": ch["label"]} for ch in choices[c]] for c in counted},
             "results": [{"value": ch["value"], "label": ch["label"]} for ch in choices.get("result", [])],
             "national": national,
@@ -440,6 +455,38 @@ class _Compiler:
                 {**self.unit_ref(unit_id), **per_unit[unit_id]} for unit_id in sorted(per_unit, key=self.unit_order)
             ],
         }
+
+    def open_tasks(self, table) -> list[dict]:
+        """The tasks not finished (the table's `tasks.open`), each with who, what and when: the unit, its
+        `record` fields (title, lead, documents, due, result) and the days overdue at the round's
+        cut-off (`tasks.overdue`). Most overdue first, then in unit order. Empty when the table's rows
+        are not tasks."""
+        spec = table.tasks or {}
+        if not spec.get("record") and not spec.get("open"):
+            return []
+        record_columns = dict(spec.get("record") or {})
+        wanted = set(record_columns.values()) | {spec.get("due")} - {None}
+        for source in (spec.get("open"), spec.get("overdue")):
+            if source:
+                wanted |= expressions.parse(source).names
+        rows: dict[tuple[int, str], dict] = defaultdict(dict)
+        for unit_id, row, column, text, number in self.values.filter(
+            kind=PartKind.TABLE, part=table.key, column__in=wanted
+        ).values_list("unit_id", "row", "column", "text", "number"):
+            rows[(unit_id, row)][column] = text if number is None else number
+        reference = self.round.data_to
+        found = []
+        for (unit_id, _row), values in rows.items():
+            if not taskrows.is_open(table, values):
+                continue
+            entry = {**self.unit_ref(unit_id)}
+            for name, column in record_columns.items():
+                value = values.get(column)
+                entry[name] = cells.display(table.column_index[column], value) if value not in (None, "") else ""
+            entry["overdue_days"] = taskrows.overdue_days(table, values, reference) if reference else None
+            found.append((unit_id, entry))
+        found.sort(key=lambda pair: (-(pair[1]["overdue_days"] or 0), self.unit_order(pair[0]), pair[1].get("title")))
+        return [entry for _, entry in found]
 
     # Resolution 175 tracker ------------------------------------------------------------------
     def tracker(self) -> list[dict]:
@@ -506,6 +553,8 @@ class _Compiler:
                         "title": layout_row.label,
                         "lead": layout_row.values.get("lead"),
                         "due": layout_row.values.get("due"),
+                        # Every fixed value of the task's row (coordinating units, directing documents…).
+                        "fields": {k: v for k, v in layout_row.values.items() if v not in (None, "")},
                         "common": not leads,
                         "answers": sum(found.values()),
                         "by_result": dict(sorted(found.items())),
@@ -642,6 +691,7 @@ class _Compiler:
     def run(self) -> dict:
         self.load_units()
         round_ = self.round
+        lists, matrices = self.lists(), self.matrix()
         return {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -665,8 +715,11 @@ class _Compiler:
             "rankings": self.rankings(),
             "tasks": self.tasks(),
             "pl02": self.tracker(),
-            "pl06": (self.lists() or [{"groups": []}])[0]["groups"],
-            "pl07": (self.matrix() or [{"rows": []}])[0]["rows"],
+            "pl06": (lists or [{"groups": []}])[0]["groups"],
+            "pl07": (matrices or [{"rows": []}])[0]["rows"],
+            # The definition's other `lists` and `matrix` tables, each as {table, title, groups | rows}.
+            "more_lists": lists[1:],
+            "more_matrices": matrices[1:],
             "narrative": self.narrative(),
         }
 

@@ -42,7 +42,9 @@ def snapshot_version_ids(snapshot) -> list[int]:
 def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes."""
     from baocao06.documents.pdf import docx_to_pdf
+    from baocao06.rounds.document import document_settings
 
+    from .drafting_actions import approved_body
     from .outputs.docx import write_docx
     from .outputs.tabular import write_csv_zip, write_json
     from .outputs.unit_sheets import UnitSource
@@ -56,7 +58,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     data, layout = snapshot.data, snapshot.round.get_layout()
     paths = {kind: directory / name for kind, name in FILE_NAMES.items()}
     tell(2, "Ghi bảng tổng hợp (JSON, CSV)")
-    write_json(data, paths[OutputKind.JSON])
+    write_json(data, paths[OutputKind.JSON], layout)
     write_csv_zip(data, paths[OutputKind.CSV])
     tell(10, "Ghi tệp phụ lục (XLSX)")
     write_workbook(
@@ -67,12 +69,15 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         progress=lambda fraction, step: tell(int(10 + fraction * 40), step),
     )
     tell(50, "Soạn báo cáo (DOCX)")
+    document = document_settings(snapshot.round)
     write_docx(
         data,
         layout,
         paths[OutputKind.DOCX],
         progress=lambda p, step: tell(50 + p * 40 // 100, step),
-        issued_on=timezone.localdate(snapshot.created_at),
+        issued_on=None if document["issued_on"] else timezone.localdate(snapshot.created_at),
+        document=document,
+        draft=approved_body(snapshot),
     )
     tell(92, "Chuyển báo cáo sang PDF (LibreOffice)")
     docx_to_pdf(paths[OutputKind.DOCX], paths[OutputKind.PDF])

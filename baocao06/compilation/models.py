@@ -219,3 +219,92 @@ class FigureAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.table}.{self.row}.{self.column} = {self.value}"
+
+
+class DraftStatus(models.TextChoices):
+    DRAFT = "draft", "Đang soạn"
+    SUBMITTED = "submitted", "Chờ lãnh đạo duyệt"
+    APPROVED = "approved", "Đã duyệt"
+
+
+class NationalDraft(models.Model):
+    """The national report the Secretariat writes over a snapshot (compilation/drafting.py).
+
+    One per round. `snapshot` is the compilation whose figures `{{so_lieu:KEY}}` references print;
+    moving the draft to a newer snapshot lists the figures that changed (`moved_changes`). Each
+    section's text is a `NationalDraftSection` saved with a revision like a unit's report part; the
+    whole draft is kept as a `NationalDraftVersion` when submitted, approved or saved as a version.
+    The DOCX of `snapshot` prints the approved version's text as its body."""
+
+    round = models.OneToOneField("rounds.Round", on_delete=models.CASCADE, related_name="national_draft")
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=DraftStatus.choices, default=DraftStatus.DRAFT)
+    approved_version = models.ForeignKey(
+        "NationalDraftVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit_annex = models.BooleanField("kèm phụ lục ý kiến của các đơn vị", default=True)
+    moved_changes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "bản soạn báo cáo tổng hợp"
+        verbose_name_plural = "bản soạn báo cáo tổng hợp"
+        permissions = [("approve_nationaldraft", "Duyệt báo cáo tổng hợp (lãnh đạo Thư ký Tổ công tác)")]
+
+    def __str__(self) -> str:
+        return f"{self.round} — báo cáo tổng hợp ({self.get_status_display()})"
+
+
+class NationalDraftSection(models.Model):
+    """The national text of one outline section, with its revision (stale saves are refused and kept
+    as `NationalDraftConflict`), whether it still is the untouched suggestion, and the units'
+    paragraphs marked as used."""
+
+    draft = models.ForeignKey(NationalDraft, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=60)
+    text = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    from_suggestion = models.BooleanField(default=False)
+    used = models.JSONField(default=list, blank=True)  # unit keys whose paragraph was marked as used
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draft", "key"], name="nationaldraftsection_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}:{self.key}@{self.revision}"
+
+
+class NationalDraftConflict(models.Model):
+    """A stale save of a section, refused and kept whole so nothing typed is lost."""
+
+    section = models.ForeignKey(NationalDraftSection, on_delete=models.CASCADE, related_name="conflicts")
+    text = models.TextField()
+    base_revision = models.PositiveIntegerField()
+    current_revision = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.section_id} refused at {self.base_revision} < {self.current_revision}"
+
+
+class NationalDraftVersion(models.Model):
+    """The whole draft as it stood (submitted, approved, or saved by hand): never changed."""
+
+    draft = models.ForeignKey(NationalDraft, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
+    sections = models.JSONField()  # {section key: text}
+    reason = models.CharField(max_length=16)  # saved, submitted, approved
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["draft", "-number"]
+        constraints = [models.UniqueConstraint(fields=["draft", "number"], name="nationaldraftversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id} v{self.number} ({self.reason})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import consolidation_views, views
+from . import consolidation_views, drafting_views, views
 
 app_name = "compilation"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("bao-cao/<int:report_id>/cap-duoi/", consolidation_views.consolidation, name="consolidation"),
     path("bao-cao/<int:report_id>/cap-duoi/lay-so-lieu/", consolidation_views.take, name="consolidation_take"),
     path("bao-cao/<int:report_id>/cap-duoi/dieu-chinh/", consolidation_views.adjust, name="consolidation_adjust"),
+    path("ky/<int:round_id>/soan-bao-cao/", drafting_views.drafting_page, name="drafting"),
+    path("ky/<int:round_id>/soan-bao-cao/bat-dau/", drafting_views.start_draft, name="start_draft"),
+    path("soan/<int:draft_id>/muc/<str:key>/", drafting_views.save_section, name="save_section"),
+    path("soan/<int:draft_id>/muc/<str:key>/goi-y/", drafting_views.take_suggestion, name="take_suggestion"),
+    path("soan/<int:draft_id>/muc/<str:key>/da-dung/", drafting_views.mark_used, name="mark_used"),
+    path("soan/<int:draft_id>/<slug:what>/", drafting_views.draft_action, name="draft_action"),
 ]

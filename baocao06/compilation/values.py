@@ -104,8 +104,9 @@ def free_row_labels(values, tables) -> dict[tuple[str, str], str]:
     """The name national tables show for each merged free row: `{(table, merge_key): label}`.
 
     Units spell the same service differently ("Cấp bản sao Trích lục hộ tịch", "cấp bản sao trích
-    lục hộ tịch"); the row shows the spelling the most units typed (spaces collapsed), and among
-    spellings typed by as many units the first in Vietnamese collation, so the choice never depends
+    lục hộ tịch"); the row shows the spelling the most units typed (spaces collapsed, the units' case
+    kept, its first letter a capital), and among spellings typed by as many units one that starts with
+    a capital, then the first in Vietnamese collation, so the choice never depends
     on the order of submissions. `values` is the compile's `VersionValue` queryset.
     """
     tables = list(tables)
@@ -119,6 +120,11 @@ def free_row_labels(values, tables) -> dict[tuple[str, str], str]:
     ):
         counts[(part, merge)][" ".join(text.split())] += n
     return {
-        place: min(spellings, key=lambda s: (-spellings[s], collation_key(s), s))
+        place: _capitalised(min(spellings, key=lambda s: (-spellings[s], not s[:1].isupper(), collation_key(s), s)))
         for place, spellings in counts.items()
     }
+
+
+def _capitalised(label: str) -> str:
+    """A service name as a table row prints it: the units' case kept, the first letter a capital."""
+    return label[:1].upper() + label[1:]

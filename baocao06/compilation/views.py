@@ -25,6 +25,7 @@ from baocao06.rounds.models import Round
 
 from . import dashboard
 from .actions import CompileRefused, do_request_compile, do_request_outputs
+from .drafting_actions import DraftRefused
 from .models import CompileJob, Generation, GenerationStatus, OutputFile, Snapshot, SnapshotPage, SnapshotVersion
 
 
@@ -129,7 +130,14 @@ def _national_url(round_) -> str:
 def request_outputs(request, snapshot_id: int):
     require_secretariat(request.user)
     snapshot = get_object_or_404(Snapshot.objects.defer("data"), pk=snapshot_id)
-    generation = do_request_outputs(snapshot, actor=request.user)
+    try:
+        generation = do_request_outputs(snapshot, actor=request.user)
+    except DraftRefused as exc:
+        if request.htmx:
+            context = {"generation": snapshot.generations.first(), "snapshot": snapshot, "refused": str(exc)}
+            return render(request, "compilation/_generation.html", context)
+        messages.error(request, str(exc))
+        return redirect(f"{_national_url(snapshot.round)}?lan={snapshot.number}")
     if request.htmx:
         return render(request, "compilation/_generation.html", {"generation": generation, "snapshot": snapshot})
     messages.info(request, "Đang tạo tệp báo cáo; trang này cho biết tiến độ.")
@@ -245,11 +253,7 @@ def snapshot_chart(request, snapshot_id: int, name: str):
         raise Http404
     snapshot = get_object_or_404(Snapshot.objects.defer("data"), pk=snapshot_id)
     dashboard.page_for(snapshot)
-    svg = (
-        SnapshotPage.objects.filter(snapshot=snapshot)
-        .values_list(KT(f"charts__{name}__svg"), flat=True)
-        .first()
-    )
+    svg = SnapshotPage.objects.filter(snapshot=snapshot).values_list(KT(f"charts__{name}__svg"), flat=True).first()
     if not svg:
         raise Http404
     return _svg(svg)

@@ -396,6 +396,9 @@ def _check(spec: Spec, catalogues: Mapping[str, frozenset[str]] | None) -> list[
     table_keys = [t.key for t in spec.appendices]
     for key in _duplicates(table_keys):
         add(f"appendices[{key}]", "mã phụ lục bị lặp")
+    # The number is the appendix's name in every national output (compilation/outputs/numbering.py).
+    for number in _duplicates(t.number for t in spec.appendices if t.printed):
+        add(f"appendices[{number}]", "số phụ lục bị lặp: mỗi phụ lục in ra cần một số riêng")
     section_keys = [s.key for s, _ in spec.walk_sections()]
     for key in _duplicates(section_keys):
         add(f"outline[{key}]", "mã mục bị lặp")

@@ -205,3 +205,27 @@ def _baseline_changes(old: dict, new: dict) -> list[dict]:
                 if before != after:
                     changes.append({"place": f"baseline.{table}.{row}.{column}", "old": before, "new": after})
     return changes
+
+
+@transaction.atomic
+def do_set_document_settings(round_: Round, data: dict, *, actor) -> bool:
+    """Change how the round's national report is issued (rounds/document.py): issuer, number, date,
+    subject, addressees, "Nơi nhận", signer. Audited with each value's old → new. Returns whether
+    anything changed; raises InvalidDocumentSettings for bad values (nothing stored)."""
+    from .document import clean_document_settings
+
+    cleaned = clean_document_settings(data)
+    round_ = Round.objects.select_for_update().defer("layout").get(pk=round_.pk)
+    old = dict(round_.document_settings or {})
+    new = old | cleaned
+    changes = [
+        {"place": f"document_settings.{name}", "old": old.get(name), "new": new.get(name)}
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    ]
+    if not changes:
+        return False
+    round_.document_settings = new
+    round_.save(update_fields=["document_settings"])
+    record("round.document_settings_set", round_, actor=actor, changes=changes)
+    return True

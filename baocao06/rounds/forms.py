@@ -206,3 +206,36 @@ class RoundSettingsForm(forms.Form):
                 _, table, row, column = name.split(":", 3)
                 figures.setdefault(table, {}).setdefault(row, {})[column] = value
         return figures
+
+
+class DocumentSettingsForm(forms.Form):
+    """How the round's national report is issued (rounds/document.py): one field per setting, the
+    lists as one line each in a text box."""
+
+    def __init__(self, round_, *args, **kwargs):
+        from .document import DOCUMENT_LABELS, LISTS, document_settings
+
+        current = document_settings(round_)
+        initial = {k: ("\n".join(v) if k in LISTS else v) for k, v in current.items()}
+        kwargs.setdefault("initial", initial)
+        kwargs.setdefault("prefix", "doc")
+        super().__init__(*args, **kwargs)
+        for name, label in DOCUMENT_LABELS.items():
+            if name in LISTS:
+                field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+            elif name == "issued_on":
+                field = forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+            else:
+                field = forms.CharField(label=label, required=False, max_length=300)
+            self.fields[name] = field
+
+    def clean(self):
+        from .document import InvalidDocumentSettings, clean_document_settings
+
+        cleaned = super().clean()
+        try:
+            self.document = clean_document_settings({k: v for k, v in cleaned.items() if k in self.fields})
+        except InvalidDocumentSettings as exc:
+            for name, message in exc.problems.items():
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned

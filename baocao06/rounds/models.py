@@ -124,6 +124,9 @@ class Round(models.Model):
     baseline = models.JSONField(
         "số liệu mốc tháng 12/2023", default=dict, blank=True, help_text="{bảng: {dòng: {cột: số}}}"
     )
+    # How the national report is issued (issuer, number, addressees, signer…); read through
+    # rounds/document.py (document_settings), which fills in the defaults.
+    document_settings = models.JSONField("thể thức báo cáo tổng hợp", default=dict, blank=True)
 
     objects = RoundQuerySet.as_manager()
 

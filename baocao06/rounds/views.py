@@ -19,8 +19,8 @@ from baocao06.definitions.cells import parse_date
 from baocao06.reports.access import deny, followed_rounds, require_secretariat, require_viewer
 from baocao06.reports.models import Report
 
-from .actions import Refused, do_open_round, do_set_round_settings, plan_units
-from .forms import OpenRoundForm, RoundSettingsForm
+from .actions import Refused, do_open_round, do_set_document_settings, do_set_round_settings, plan_units
+from .forms import DocumentSettingsForm, OpenRoundForm, RoundSettingsForm
 from .levels import do_cascade_round, do_open_level_round
 from .models import Round
 
@@ -74,18 +74,29 @@ def open_round(request):
 
 @login_required
 def round_settings(request, round_id: int):
-    """The round's compile settings and 12/2023 baseline figures (Secretariat only)."""
+    """The round's compile settings and 12/2023 baseline figures, and how its national report is
+    issued (two forms, each with its own button; Secretariat only)."""
     require_secretariat(request.user)
     round_ = get_object_or_404(Round.objects.light(), pk=round_id)
-    form = RoundSettingsForm(round_, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    which = posted.get("form") if posted else None
+    form = RoundSettingsForm(round_, posted if which != "document" else None)
+    document_form = DocumentSettingsForm(round_, posted if which == "document" else None)
+    if which == "document" and document_form.is_valid():
+        if do_set_document_settings(round_, document_form.document, actor=request.user):
+            messages.success(request, "Đã lưu thể thức báo cáo tổng hợp.")
+        else:
+            messages.info(request, "Không có thay đổi.")
+        return redirect("rounds:settings", round_id=round_.pk)
+    if posted is not None and which != "document" and form.is_valid():
         if do_set_round_settings(round_, form.settings(), form.baseline(), actor=request.user):
             messages.success(request, "Đã lưu thiết lập của kỳ báo cáo.")
         else:
             messages.info(request, "Không có thay đổi.")
         return redirect("rounds:settings", round_id=round_.pk)
     submitted = round_.reports.filter(current_version__isnull=False).count()
-    return render(request, "rounds/settings.html", {"round": round_, "form": form, "submitted": submitted})
+    context = {"round": round_, "form": form, "document_form": document_form, "submitted": submitted}
+    return render(request, "rounds/settings.html", context)
 
 
 @login_required

@@ -7,19 +7,18 @@ capped so that a cell stays readable, and the cap is always said: "(còn N đơn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from baocao06.core.vietnamese import format_number
 from baocao06.definitions.cells import display
 
+from .parts import table_key
 from .wordxml import Column, Row, TableSpec
 
 CELL_ENTRIES = 15  # source texts shown in one PL07 cell
 ENTRY_CHARS = 600  # characters of one source text in a table cell
 NAMES_SHOWN = 20  # unit names listed in one cell
 
-# Which appendix of the definition each non-service part of the national dict compiles.
-PART_TABLES = {"tasks": "PL01", "pl02": "PL02", "pl06": "PL06", "pl07": "PL07"}
 NUMERIC = {"integer", "money", "number", "percent"}
 GROUP_TITLES = {
     "ministries": "Bộ, ngành, cơ quan trung ương",
@@ -37,6 +36,7 @@ class Appendix:
     title: str
     orientation: str
     table: TableSpec
+    more: list[tuple[str, TableSpec]] = field(default_factory=list)  # (caption, table) printed after
 
 
 def more(count: int) -> str:
@@ -55,8 +55,8 @@ def _table(layout, key):
 
 
 def _heading(key: str, table, number: str | None = None, printed_as: str | None = None) -> str:
-    printed = printed_as or (table.printed_as if table else None)
-    return printed or f"PHỤ LỤC {number or (table.number if table else key.removeprefix('PL'))}"
+    """The one numbering rule (outputs/numbering.py); `printed_as` is not a number."""
+    return f"PHỤ LỤC {number or (table.number if table else None) or key}"
 
 
 def _label(table, key: str, default: str) -> str:
@@ -80,7 +80,8 @@ def tasks_appendix(data: dict, layout, unit_groups: dict[str, str]) -> Appendix 
     tasks = data.get("tasks")
     if not tasks:
         return None
-    table = _table(layout, PART_TABLES["tasks"])
+    key = table_key(layout, "tasks", data)
+    table = _table(layout, key)
     results = tasks.get("results") or []
     columns = [
         Column("number", "TT", "center", 0.5),
@@ -112,7 +113,40 @@ def tasks_appendix(data: dict, layout, unit_groups: dict[str, str]) -> Appendix 
         )
     )
     title = table.title if table else "THỐNG KÊ CÁC NHIỆM VỤ"
-    return Appendix("PL01", _heading("PL01", table), title, _orientation(table), TableSpec(columns, rows, groups))
+    appendix = Appendix(key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows, groups))
+    listed = open_tasks_table(tasks, table)
+    if listed is not None:
+        appendix.more.append((OPEN_TASKS_CAPTION, listed))
+    return appendix
+
+
+OPEN_TASKS_CAPTION = "Nhiệm vụ chưa hoàn thành, quá hạn (rõ người, rõ việc, rõ thời gian)"
+RECORD_LABELS = {"title": "Nhiệm vụ", "lead": "Đơn vị thực hiện", "documents": "Văn bản chỉ đạo", "due": "Thời hạn"}
+
+
+def open_tasks_table(tasks: dict, table) -> TableSpec | None:
+    """Every unfinished task (the national dict's `tasks.open`): the unit, the task's recorded fields
+    as the definition names them, and the days overdue; most overdue first."""
+    entries = tasks.get("open") or []
+    if not entries:
+        return None
+    record = dict((table.tasks or {}).get("record") or {}) if table is not None else {}
+    names = [n for n in ("title", "lead", "documents", "due", "result") if n in record or any(n in e for e in entries)]
+    columns = [Column("number", "TT", "center", 0.5), Column("unit", "Đơn vị báo cáo", "left", 1.6)]
+    for name in names:
+        column = record.get(name)
+        label = _label(table, column, RECORD_LABELS.get(name, name)) if column else RECORD_LABELS.get(name, name)
+        columns.append(Column(name, label, "left", 3 if name == "title" else 1.4))
+    columns.append(Column("overdue_days", "Quá hạn (ngày)", "right", 0.9))
+    rows = [
+        Row(
+            [str(index), entry.get("name") or entry.get("key") or ""]
+            + [clip(entry.get(name) or "", 400) for name in names]
+            + [_count(entry.get("overdue_days")) if entry.get("overdue_days") else ""]
+        )
+        for index, entry in enumerate(entries, start=1)
+    ]
+    return TableSpec(columns, rows)
 
 
 def _orientation(table) -> str:
@@ -126,12 +160,19 @@ def pl02_appendix(data: dict, layout) -> Appendix | None:
     items = data.get("pl02")
     if items is None:
         return None
-    table = _table(layout, PART_TABLES["pl02"])
+    key = table_key(layout, "tracker")
+    table = _table(layout, key)
     result_column = table.column_index.get("result") if table else None
+    # Every other fixed value the definition gives the tasks (4709: coordinating units, directing
+    # documents) is kept, in the definition's column order.
+    shown = {"title", "lead", "due"}
+    present = {k for item in items for k in (item.get("fields") or {})}
+    others = [c for c in (table.columns if table else []) if c["key"] in present - shown]
     columns = [
         Column("number", "TT", "center", 0.5),
         Column("title", _label(table, "title", "Nhiệm vụ"), "left", 4),
         Column("lead", _label(table, "lead", "Đơn vị chủ trì"), "left", 1.6),
+        *[Column(c["key"], c["label"], "left", 1.6) for c in others],
         Column("due", _label(table, "due", "Thời gian hoàn thành"), "left", 1.2),
         Column("answers", "Số đơn vị báo cáo", "right", 1),
         Column("done", "Đã hoàn thành", "right", 1),
@@ -170,6 +211,7 @@ def pl02_appendix(data: dict, layout) -> Appendix | None:
                     item.get("number") or "",
                     clip(item.get("title"), 1000),
                     item.get("lead") or "",
+                    *[clip(str((item.get("fields") or {}).get(c["key"]) or ""), 600) for c in others],
                     item.get("due") or "",
                     _count(item.get("answers")),
                     _count(by_result.get("done", 0)),
@@ -179,7 +221,7 @@ def pl02_appendix(data: dict, layout) -> Appendix | None:
             )
         )
     title = table.title if table else "KẾT QUẢ TRIỂN KHAI CÁC NHIỆM VỤ CỦA NGHỊ QUYẾT 175"
-    return Appendix("PL02", _heading("PL02", table), title, _orientation(table), TableSpec(columns, rows))
+    return Appendix(key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows))
 
 
 # --- PL03, PL04, PL05: services ---------------------------------------------------------------
@@ -196,18 +238,29 @@ def service_appendix(service: dict, layout) -> Appendix:
     table = _table(layout, service["table"])
     numeric = [c for c in service.get("columns") or [] if c.get("type") in NUMERIC]
     label_column = table.label_column["label"] if table is not None else "Dịch vụ"
+
+    def label_of(c: dict) -> str:
+        # The change column says what it is measured against (12/2023 figures or the previous round).
+        return change_label(service, _column_label(c)) if c["key"] == "change" else _column_label(c)
+
     columns = [
         Column("number", "TT", "center", 0.5),
         Column("label", label_column, "left", 4),
         Column("units", "Số đơn vị báo cáo", "right", 1),
-        *[Column(c["key"], _column_label(c), "right", 1.4 if c["type"] == "money" else 1.1) for c in numeric],
+        *[Column(c["key"], label_of(c), "right", 1.4 if c["type"] == "money" else 1.1) for c in numeric],
     ]
     everything = [*(service.get("rows") or []), service.get("total") or {}]
     change = {"key": "change", "type": "percent", "decimals": 2}
     saving = {"key": "saving", "type": "money"}
     extra = []
-    if any(r.get("change") is not None for r in everything) and not any(c["key"] == "change" for c in numeric):
-        extra.append((Column("change", "Tăng/giảm tỷ lệ so với 12/2023 (điểm %)", "right", 1.1), change))
+    # The change column is kept even when no baseline was entered (its cells then empty), and says what
+    # it is measured against.
+    defined = table.column_index.get("change") if table is not None else None
+    if not any(c["key"] == "change" for c in numeric) and (
+        defined is not None or any(r.get("change") is not None for r in everything)
+    ):
+        label = change_label(service, _column_label(defined) if defined else None)
+        extra.append((Column("change", label, "right", 1.1), change))
     if any(r.get("computed_savings") for r in everything):
         extra.append((Column("computed_saving", "Tiết kiệm tính theo TT 02/2017 (đồng)", "right", 1.4), saving))
     columns += [column for column, _ in extra]
@@ -215,14 +268,17 @@ def service_appendix(service: dict, layout) -> Appendix:
 
     def extra_value(row, key):
         if key == "change":
-            return row.get("change")
+            return row.get("change") if row.get("change") is not None else _service_value(row, "change")
         return (row.get("computed_savings") or {}).get("saving")
 
     def cells(row, number):
         return (
             [number, row["label"], _count(row.get("units"))]
-            + [display(c, _service_value(row, c["key"])) for c in numeric]
-            + [display(spec, extra_value(row, column.key)) for column, spec in extra]
+            + [
+                _figure(c, extra_value(row, "change") if c["key"] == "change" else _service_value(row, c["key"]))
+                for c in numeric
+            ]
+            + [_figure(spec, extra_value(row, column.key)) for column, spec in extra]
         )
 
     rows: list[Row] = []
@@ -247,6 +303,29 @@ def service_appendix(service: dict, layout) -> Appendix:
     return Appendix(service["table"], heading, title, _orientation(table), TableSpec(columns, rows, groups))
 
 
+def _figure(column: dict, value) -> str:
+    """A figure as printed in an appendix: rates always with 2 decimals (70,30), the rest as stored."""
+    if column.get("type") == "percent" and value not in (None, ""):
+        return format_number(value, 2)
+    return display(column, value)
+
+
+CHANGE_LABELS = {
+    "baseline": "Tăng/giảm tỷ lệ so với 12/2023 (điểm %)",
+    "previous": "Tăng/giảm tỷ lệ so với kỳ trước (điểm %)",
+    "mixed": "Tăng/giảm tỷ lệ so với 12/2023 hoặc kỳ trước (điểm %)",
+}
+
+
+def change_label(service: dict, default: str | None = None) -> str:
+    """What the change column is measured against: the 12/2023 figures entered for the round, the
+    previous round's rates, or both (per row); the definition's own label when nothing says."""
+    against = service.get("change_against")
+    if against in CHANGE_LABELS:
+        return CHANGE_LABELS[against]
+    return default or CHANGE_LABELS["baseline"]
+
+
 def _column_label(column: dict) -> str:
     unit = column.get("unit")
     return f"{column['label']} ({unit})" if unit else column["label"]
@@ -264,11 +343,13 @@ PL06_FIELDS = [
 ]
 
 
-def pl06_appendix(data: dict, layout) -> Appendix | None:
-    groups = data.get("pl06")
+def pl06_appendix(data: dict, layout, key: str | None = None, groups: list | None = None) -> Appendix | None:
+    """A `lists` table (the first one, `pl06` of the dict, unless `key` and `groups` say another)."""
+    groups = data.get("pl06") if groups is None else groups
     if groups is None:
         return None
-    table = _table(layout, PART_TABLES["pl06"])
+    key = key or table_key(layout, "list")
+    table = _table(layout, key)
     columns = [Column("number", "TT", "center", 0.5)] + [
         Column(key, _label(table, key, label), "left", weight) for key, label, weight in PL06_FIELDS
     ]
@@ -283,7 +364,7 @@ def pl06_appendix(data: dict, layout) -> Appendix | None:
                 rows.append(Row([str(number)] + [clip(row.get(key)) for key, _, _ in PL06_FIELDS]))
     title = table.title if table else "DỊCH VỤ CÔNG THIẾT YẾU CHƯA HOÀN THÀNH TÍCH HỢP"
     return Appendix(
-        "PL06", _heading("PL06", table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
+        key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
     )
 
 
@@ -291,17 +372,20 @@ def pl06_appendix(data: dict, layout) -> Appendix | None:
 
 
 def pl07_cell(entries: list[dict]) -> str:
-    shown = [f"{e['name']}: {clip(e.get('text'))}" for e in entries[:CELL_ENTRIES]]
-    if len(entries) > CELL_ENTRIES:
-        shown.append(more(len(entries) - CELL_ENTRIES))
-    return "\n".join(shown)
+    """Every source unit's text, central bodies to provinces: none is left out. With more than
+    CELL_ENTRIES sources each text is cut shorter (ENTRY_CHARS / 3) so the cell stays printable; the
+    full texts are in the JSON and the workbook."""
+    limit = ENTRY_CHARS if len(entries) <= CELL_ENTRIES else ENTRY_CHARS // 3
+    return "\n".join(f"{e['name']}: {clip(e.get('text'), limit)}" for e in entries)
 
 
-def pl07_appendix(data: dict, layout) -> Appendix | None:
-    items = data.get("pl07")
+def pl07_appendix(data: dict, layout, key: str | None = None, items: list | None = None) -> Appendix | None:
+    """A `matrix` table (the first one, `pl07` of the dict, unless `key` and `items` say another)."""
+    items = data.get("pl07") if items is None else items
     if items is None:
         return None
-    table = _table(layout, PART_TABLES["pl07"])
+    key = key or table_key(layout, "matrix")
+    table = _table(layout, key)
     if table is not None:
         text_columns = [c for c in table.columns if c.get("role") != "label"]
         label = table.label_column["label"]
@@ -325,7 +409,7 @@ def pl07_appendix(data: dict, layout) -> Appendix | None:
         rows.append(Row(cells, bold_first=bool(item.get("heading"))))
     title = table.title if table else "TIỆN ÍCH, GIÁ TRỊ MANG LẠI"
     return Appendix(
-        "PL07", _heading("PL07", table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
+        key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))
     )
 
 
@@ -345,6 +429,8 @@ def appendices(data: dict, layout, unit_groups: dict[str, str]) -> list[Appendix
         *[service_appendix(s, layout) for s in data.get("services") or []],
         pl06_appendix(data, layout),
         pl07_appendix(data, layout),
+        *[pl06_appendix(data, layout, e["table"], e.get("groups") or []) for e in data.get("more_lists") or []],
+        *[pl07_appendix(data, layout, e["table"], e.get("rows") or []) for e in data.get("more_matrices") or []],
     ]
     order = {t.key: i for i, t in enumerate(layout.tables)} if layout is not None else {}
     found = [a for a in found if a is not None]

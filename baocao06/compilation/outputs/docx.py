@@ -26,6 +26,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from baocao06.core.vietnamese import format_number, long_date, short_date
+from baocao06.rounds.document import DOCUMENT_DEFAULTS, subject_line
 
 from .. import charts
 from . import appendices as appendix_tables
@@ -36,16 +37,8 @@ FONT = "Times New Roman"
 BODY_PT = 14
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 PAGE_MM = (210, 297)
-ISSUER_PARENT = "BỘ CÔNG AN"
-ISSUER = "TỔ CÔNG TÁC TRIỂN KHAI ĐỀ ÁN 06"
-ISSUER_FULL = "Tổ công tác triển khai Đề án 06"
-SYMBOL = "BC-TCTTKĐA"
-PLACE = "Hà Nội"
 MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
-ADDRESSEES = ["Thủ tướng Chính phủ", "Ban Chỉ đạo triển khai Đề án 06"]
-RECIPIENTS = ["Như trên;", "Các thành viên Tổ công tác;", "Lưu: VT, C06."]
-SIGNATURE = ["TM. TỔ CÔNG TÁC", "TỔ TRƯỞNG"]
 PROVISIONAL = "TẠM TÍNH"
 DETAILED_OFF = {"communes"}  # unit groups whose narrative is counted, not printed
 CHART_WIDTH = Cm(16)
@@ -72,23 +65,46 @@ def write_docx(
     recipients: list[str] | None = None,
     signer: str | None = None,
     with_charts: bool = True,
+    document: dict | None = None,
+    draft: dict | None = None,
 ) -> None:
     """Write the national report of `data` (the national dict) to a path or a binary stream.
 
-    `issued_on` is the date printed under the motto (today when not given); `number` the
-    registration number (left blank, "…", for the clerk). The file's bytes depend only on the
-    arguments: zip entries carry a fixed time and the document's properties the issue date.
+    `document` is how the report is issued (rounds/document.py: issuer, number, date, subject,
+    addressees, "Nơi nhận", signer; the defaults where missing); `issued_on`, `number`, `addressees`,
+    `recipients` and `signer` override it. The date is today when neither gives one; a blank number is
+    printed "…" for the clerk. The file's bytes depend only on the arguments: zip entries carry a fixed
+    time and the document's properties the issue date.
+
+    `draft` is the approved national text (compilation/drafting_actions.py `approved_body`:
+    `{"sections": {key: text}, "unit_annex": bool}`): the body is then that text, its figure
+    references printed from `data`, and the units' own paragraphs go to the optional annex
+    "Tổng hợp ý kiến của các đơn vị" after the appendices. Without it the body lists the units'
+    paragraphs under each section, as before drafting existed.
     """
     report = progress or (lambda percent, step: None)
+    settings = {**DOCUMENT_DEFAULTS, **(document or {})}
+    for name, value in (("number", number), ("addressees", addressees), ("recipients", recipients)):
+        if value:
+            settings[name] = value
+    if signer:
+        settings["signer"] = signer
+    if not issued_on and settings.get("issued_on"):
+        issued_on = dt.date.fromisoformat(settings["issued_on"])
     issued_on = issued_on or dt.date.today()
-    writer = _Writer(data, layout, issued_on)
+    writer = _Writer(data, layout, issued_on, settings)
     report(0, "Chuẩn bị tài liệu")
-    writer.front_matter(number, addressees or ADDRESSEES)
+    writer.front_matter(settings.get("number"), settings.get("addressees") or DOCUMENT_DEFAULTS["addressees"])
     report(5, "Phần mở đầu")
-    writer.narrative(report, with_charts)
-    writer.closing(recipients or RECIPIENTS, signer)
+    if draft is not None:
+        writer.drafted(draft.get("sections") or {}, report, with_charts)
+    else:
+        writer.narrative(report, with_charts)
+    writer.closing(settings.get("recipients") or [], settings.get("signer"))
     report(60, "Phụ lục")
     writer.appendices(report)
+    if draft is not None and draft.get("unit_annex"):
+        writer.unit_annex()
     report(95, "Ghi tệp")
     raw = io.BytesIO()
     writer.doc.save(raw)
@@ -192,7 +208,8 @@ def _borderless(table) -> None:
 
 
 def _rule(cell, length_cm: float, cell_cm: float) -> None:
-    """A short horizontal rule, centred in a cell: an empty paragraph with a top border."""
+    """A short horizontal rule, centred in a cell (or the body, given the document and the text
+    width): an empty paragraph with a top border."""
     p = cell.add_paragraph()
     ppr = p._p.get_or_add_pPr()
     # The border goes in first: python-docx then inserts spacing and indents after it, in schema order.
@@ -240,7 +257,8 @@ def _lower_first(title: str) -> str:
 
 
 class _Writer:
-    def __init__(self, data: dict, layout, issued_on: dt.date):
+    def __init__(self, data: dict, layout, issued_on: dt.date, settings: dict | None = None):
+        self.settings = {**DOCUMENT_DEFAULTS, **(settings or {})}
         self.data = data
         self.layout = layout
         self.issued_on = issued_on
@@ -254,7 +272,7 @@ class _Writer:
         props = self.doc.core_properties
         stamp = dt.datetime.combine(issued_on, dt.time())
         props.created = props.modified = props.last_printed = stamp
-        props.author = props.last_modified_by = ISSUER_FULL
+        props.author = props.last_modified_by = self.settings["issuer_full"]
         props.title = clean((data.get("round") or {}).get("title") or "")
         props.revision = 1
         props.comments = ""
@@ -332,16 +350,25 @@ class _Writer:
             run.font.size = Pt(size)
             return p
 
-        line(left, ISSUER_PARENT, size=13, first=True)
-        line(left, ISSUER, bold=True, size=13)
+        doc = self.settings
+        parent = doc.get("issuer_parent") or ""
+        line(left, parent or doc["issuer"], size=13, first=True, bold=not parent)
+        if parent:
+            line(left, doc["issuer"], bold=True, size=13)
         _rule(left, 2.5, widths[0])
-        line(left, f"Số: {number or '…'}/{SYMBOL}", size=13)
-        title = round_.get("title") or ""
-        line(left, f"V/v {_lower_first(title)}" if title else "V/v …", size=12)
+        line(left, f"Số: {doc.get('number') or number or '…'}/{doc['symbol']}", size=13)
         line(right, MOTTO_1, bold=True, size=13, first=True)
         line(right, MOTTO_2, bold=True, size=14)
         _rule(right, 5.8, widths[1])
-        line(right, long_date(self.issued_on, PLACE), italic=True, size=14)
+        line(right, long_date(self.issued_on, doc["place"]), italic=True, size=14)
+        # A báo cáo (Decree 30, annex I): the kind of document, then its subject; no letter's "V/v".
+        self.para("", "Centered")
+        kind = self.para("BÁO CÁO", "Centered", bold=True)
+        kind.paragraph_format.space_after = Pt(0)
+        kind.paragraph_format.keep_with_next = True
+        subject = self.para(subject_line(doc, round_.get("title")), "Centered", bold=True)
+        subject.paragraph_format.space_after = Pt(0)
+        _rule(self.doc, 3.0, (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10)
         self.para("", "Centered")
 
     def _addressees(self, addressees: list[str]) -> None:
@@ -381,7 +408,7 @@ class _Writer:
             f"Thực hiện {basis if dispatch else 'chỉ đạo của Thủ tướng Chính phủ'}, trên cơ sở báo cáo của "
             f"{format_number(included)}/{format_number(assigned)} đơn vị được giao báo cáo"
             + (f" (gồm {', '.join(parts)})" if parts else "")
-            + f"{period}, {ISSUER_FULL} báo cáo {_subject(round_.get('title'))} như sau:"
+            + f"{period}, {self.settings['issuer_full']} báo cáo {_subject(round_.get('title'))} như sau:"
         ]
         missing = len(completeness.get("not_included") or [])
         if missing:
@@ -424,7 +451,50 @@ class _Writer:
             self._unit_paragraphs(section)
             report(5 + int(55 * (index + 1) / total), f"Mục {section.get('number') or section['key']}")
 
-    def _unit_paragraphs(self, section: dict) -> None:
+    def drafted(self, texts: dict[str, str], report: Progress, with_charts: bool) -> None:
+        """The body as the Secretariat wrote it: each section's approved text, figure references
+        printed from the snapshot; a heading only when it or a section under it has text."""
+        from ..drafting import figures, render
+
+        catalogue = figures(self.data)
+        sections = self.data.get("narrative") or []
+        summaries = section_summaries(self.data, self.layout) if with_charts else {}
+        written = [bool((texts.get(s["key"]) or "").strip()) for s in sections]
+        total = len(sections) or 1
+        for index in _with_content(sections, written):
+            section = sections[index]
+            self.para(_heading_text(section), self.headings[min(int(section.get("depth") or 0) + 1, 4)])
+            for line in render(texts.get(section["key"]) or "", catalogue).splitlines():
+                if line.strip():
+                    self.add(paragraph([(line.strip(), "")]))
+            summary = summaries.get(section["key"])
+            if summary and written[index]:
+                for name, caption, build in summary.charts:
+                    if charts.has_figures(self.data, name):
+                        self.chart(build(self.data), caption)
+            report(5 + int(55 * (index + 1) / total), f"Mục {section.get('number') or section['key']}")
+
+    def unit_annex(self) -> None:
+        """The optional annex of the units' own paragraphs, section by section."""
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        _page(section)
+        section.different_first_page_header_footer = False
+        _outline_level(self.para("PHỤ LỤC", "Centered", bold=True))
+        self.para("TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ", "Centered", bold=True)
+        self.para(
+            f"(Kèm theo Báo cáo số {self.settings.get('number') or '…'}/{self.settings['symbol']} "
+            f"{long_date(self.issued_on)} của {self.settings['issuer_full']})",
+            "Centered",
+            italic=True,
+            size=12,
+        )
+        sections = self.data.get("narrative") or []
+        for index in _with_content(sections, [bool(s.get("paragraphs")) for s in sections]):
+            item = sections[index]
+            self.para(_heading_text(item), self.headings[min(int(item.get("depth") or 0) + 1, 4)])
+            self._unit_paragraphs(item, note_empty=False)
+
+    def _unit_paragraphs(self, section: dict, *, note_empty: bool = True) -> None:
         paragraphs = section.get("paragraphs") or []
         fields = {p.get("field") for p in paragraphs}
         communes: set[str] = set()
@@ -452,7 +522,7 @@ class _Writer:
                     ]
                 )
             )
-        elif not paragraphs and self._expects_input(section["key"]):
+        elif note_empty and not paragraphs and self._expects_input(section["key"]):
             self.add(paragraph([("Chưa có đơn vị nào báo cáo nội dung mục này.", "i")]))
 
     def _expects_input(self, key: str) -> bool:
@@ -479,7 +549,7 @@ class _Writer:
         for item in recipients:
             q = left.add_paragraph(style=TABLE_STYLE)
             q.add_run(f"- {clean(item)}").font.size = Pt(11)
-        for index, text in enumerate(SIGNATURE):
+        for index, text in enumerate(self.settings.get("signer_lines") or DOCUMENT_DEFAULTS["signer_lines"]):
             q = right.paragraphs[0] if index == 0 else right.add_paragraph()
             q.style = "Centered"
             q.paragraph_format.space_after = Pt(0)
@@ -500,20 +570,46 @@ class _Writer:
             _page(section, appendix.orientation)
             # Every appendix page is numbered (the first-page rule is for the report's first page).
             section.different_first_page_header_footer = False
-            self.para(appendix.heading, "Centered", bold=True)
+            _outline_level(self.para(appendix.heading, "Centered", bold=True))
             self.para(appendix.title, "Centered", bold=True)
             issued = long_date(self.issued_on)
             self.para(
-                f"(Kèm theo Báo cáo số …/{SYMBOL} {issued} của {ISSUER_FULL})"
-                + (f" — {PROVISIONAL}" if self.data.get("provisional") else ""),
+                f"(Kèm theo Báo cáo số {self.settings.get('number') or '…'}/{self.settings['symbol']} {issued} "
+                f"của {self.settings['issuer_full']})" + (f" — {PROVISIONAL}" if self.data.get("provisional") else ""),
                 "Centered",
                 italic=True,
                 size=12,
             )
             self.add(table_element(appendix.table, _text_width_twips(appendix.orientation)))
+            for caption, extra in appendix.more:
+                self.para("")
+                self.para(caption, "Centered", bold=True)
+                self.add(table_element(extra, _text_width_twips(appendix.orientation)))
             report(
                 60 + int(35 * (index + 1) / max(1, len(found))), f"{appendix.heading} ({round_.get('definition', '')})"
             )
+
+
+def _outline_level(p, level: int = 0) -> None:
+    """Put a centred appendix heading in the document's outline (Word's navigation pane, the PDF's
+    bookmarks) without making it a Word heading."""
+    ppr = p._p.get_or_add_pPr()
+    element = OxmlElement("w:outlineLvl")
+    element.set(qn("w:val"), str(level))
+    ppr.insert_element_before(element, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _with_content(sections: list[dict], filled: list[bool]) -> list[int]:
+    """Indexes of the sections that have content or a section under them (by depth) that has."""
+    kept = []
+    for index, section in enumerate(sections):
+        depth = int(section.get("depth") or 0)
+        below = index + 1
+        while below < len(sections) and int(sections[below].get("depth") or 0) > depth:
+            below += 1
+        if any(filled[index:below]):
+            kept.append(index)
+    return kept
 
 
 def _heading_text(section: dict) -> str:

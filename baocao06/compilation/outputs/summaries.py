@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 from baocao06.core.vietnamese import format_number
 
 from .. import charts
-from .appendices import PART_TABLES
+from .parts import table_key
 
-# Where a part goes when the layout does not say (the 4709 outline).
-DEFAULT_SECTIONS = {"PL01": "I.2", "PL02": "II.11", "PL03": "II.3.3.5", "PL06": "II.3.3.5", "PL07": "I.3"}
 ORIGIN_LABELS = {"carried_over": "Nhiệm vụ tồn năm trước chuyển sang", "new": "Nhiệm vụ mới được giao"}
 
 
@@ -23,11 +21,11 @@ class Summary:
     charts: list[tuple[str, str, Callable]] = field(default_factory=list)  # (has_figures name, caption, builder)
 
 
-def _section_of(layout, table_key: str) -> str | None:
-    table = layout.table_index.get(table_key) if layout is not None else None
+def _section_of(layout, key: str) -> str | None:
+    table = layout.table_index.get(key) if layout is not None else None
     if table is not None and table.section:
         return table.section
-    return DEFAULT_SECTIONS.get(table_key)
+    return None  # a table without a `section` in its definition is summarised nowhere
 
 
 def _num(value) -> str:
@@ -35,15 +33,14 @@ def _num(value) -> str:
 
 
 def _pct(value) -> str:
-    return f"{format_number(value, 2).rstrip('0').rstrip(',')} %" if value is not None else "—"
+    return f"{format_number(value, 2)} %" if value is not None else "—"  # rates always with 2 decimals
 
 
 def _appendix_name(key: str, layout, printed_as: str | None = None) -> str:
-    table = layout.table_index.get(key) if layout is not None else None
-    printed = printed_as or (table.printed_as if table else None)
-    if printed:
-        return printed.capitalize()
-    return f"Phụ lục {table.number if table else key.removeprefix('PL')}"
+    """ "Phụ lục 03" by the one numbering rule (outputs/numbering.py); `printed_as` is not a number."""
+    from .numbering import name
+
+    return name(key, layout)
 
 
 def tasks_summary(data: dict, layout) -> list[str]:
@@ -51,15 +48,25 @@ def tasks_summary(data: dict, layout) -> list[str]:
     national = tasks.get("national") or {}
     if not national:
         return []
-    table = layout.table_index.get(PART_TABLES["tasks"]) if layout is not None else None
+    tasks_key = table_key(layout, "tasks", data)
+    table = layout.table_index.get(tasks_key) if layout is not None else None
     origin_column = table.column_index.get("origin") if table else None
     origins = {c["value"]: c["label"] for c in (origin_column or {}).get("choices", [])} or ORIGIN_LABELS
-    lines = [f"Tổng hợp từ {_appendix_name('PL01', layout)}: tổng số {_num(national.get('rows'))} nhiệm vụ, trong đó:"]
+    lines = [
+        f"Tổng hợp từ {_appendix_name(tasks_key, layout)}: tổng số {_num(national.get('rows'))} nhiệm vụ, trong đó:"
+    ]
     for key, count in (national.get("by_origin") or {}).items():
         lines.append(f"- {origins.get(key, key)}: {_num(count)};")
     for result in tasks.get("results") or []:
         lines.append(f"- {result['label']}: {_num((national.get('by_result') or {}).get(result['value'], 0))};")
     lines[-1] = lines[-1].rstrip(";") + "."
+    open_tasks = tasks.get("open") or []
+    if open_tasks:
+        overdue = sum(1 for t in open_tasks if t.get("overdue_days"))
+        lines.append(
+            f"Còn {_num(len(open_tasks))} nhiệm vụ chưa hoàn thành, trong đó {_num(overdue)} nhiệm vụ quá hạn; "
+            f"danh sách rõ đơn vị, nhiệm vụ, thời hạn tại {_appendix_name(tasks_key, layout)}."
+        )
     return lines
 
 
@@ -99,7 +106,7 @@ def pl02_summary(data: dict, layout) -> list[str]:
     led_done = sum(1 for i in led if (i.get("lead_answer") or {}).get("result") == "done")
     unanswered = sum(1 for i in led if i.get("lead_answer") is None)
     return [
-        f"Nghị quyết 175/NQ-CP ({_appendix_name('PL02', layout)}): {_num(len(items))} nhiệm vụ. "
+        f"Nghị quyết 175/NQ-CP ({_appendix_name(table_key(layout, 'tracker'), layout)}): {_num(len(items))} nhiệm vụ. "
         f"Nhiệm vụ chung: {_num(done)} lượt đơn vị đã hoàn thành, {_num(not_done)} lượt chưa hoàn thành. "
         f"Nhiệm vụ giao đơn vị chủ trì: {_num(led_done)}/{_num(len(led))} đã hoàn thành, "
         f"{_num(unanswered)} nhiệm vụ đơn vị chủ trì chưa báo cáo."
@@ -109,12 +116,14 @@ def pl02_summary(data: dict, layout) -> list[str]:
 def pl06_summary(data: dict, layout) -> list[str]:
     groups = data.get("pl06") or []
     units = [u for g in groups for u in g.get("units") or []]
-    rows = sum(len(u.get("rows") or []) for u in units)
+    rows = [r for u in units for r in u.get("rows") or []]
     if not rows:
         return []
+    # Distinct services, as the appendix lists them (one service reported by several units is one).
+    services = {" ".join(str(r.get("service") or "").split()).casefold() for r in rows} - {""}
     return [
-        f"Có {_num(rows)} dịch vụ công thiết yếu chưa hoàn thành tích hợp do {_num(len(units))} đơn vị báo cáo "
-        f"(chi tiết tại {_appendix_name('PL06', layout)})."
+        f"Có {_num(len(services))} dịch vụ công thiết yếu chưa hoàn thành tích hợp ({_num(len(rows))} lượt báo cáo "
+        f"của {_num(len(units))} đơn vị; chi tiết tại {_appendix_name(table_key(layout, 'list'), layout)})."
     ]
 
 
@@ -123,7 +132,7 @@ def pl07_summary(data: dict, layout) -> list[str]:
     entries = [e for i in items for cell in (i.get("cells") or {}).values() for e in cell]
     if not entries:
         return []
-    table = layout.table_index.get(PART_TABLES["pl07"]) if layout is not None else None
+    table = layout.table_index.get(table_key(layout, "matrix")) if layout is not None else None
     causes_column = table.column_index.get("causes") if table else None
     labels = {c["value"]: c["label"] for c in (causes_column or {}).get("choices", [])}
     causes: dict[str, int] = {}
@@ -132,7 +141,8 @@ def pl07_summary(data: dict, layout) -> list[str]:
             causes[key] = causes.get(key, 0) + (count or 0)
     text = (
         f"{_num(len(entries))} ý kiến đánh giá tiện ích, giá trị mang lại của "
-        f"{_num(len({e['key'] for e in entries}))} đơn vị (chi tiết tại {_appendix_name('PL07', layout)})"
+        f"{_num(len({e['key'] for e in entries}))} đơn vị "
+        f"(chi tiết tại {_appendix_name(table_key(layout, 'matrix'), layout)})"
     )
     ranked = sorted(causes.items(), key=lambda kv: -kv[1])
     if ranked:
@@ -151,7 +161,7 @@ def section_summaries(data: dict, layout) -> dict[str, Summary]:
         return result.setdefault(key, Summary())
 
     if data.get("tasks"):
-        summary = at(PART_TABLES["tasks"])
+        summary = at(table_key(layout, "tasks", data))
         summary.paragraphs += tasks_summary(data, layout)
         summary.charts.append(("tasks", "Nhiệm vụ theo kết quả thực hiện", charts.task_status_chart))
     services = data.get("services") or []
@@ -167,8 +177,8 @@ def section_summaries(data: dict, layout) -> dict[str, Summary]:
             ("savings", "Chi phí tiết kiệm theo dịch vụ", charts.savings_chart),
             ("rankings", "Tỉnh, thành phố có tỷ lệ trực tuyến cao nhất và thấp nhất", charts.rankings_chart),
         ]
-    at(PART_TABLES["pl02"]).paragraphs += pl02_summary(data, layout)
-    at(PART_TABLES["pl06"]).paragraphs += pl06_summary(data, layout)
-    at(PART_TABLES["pl07"]).paragraphs += pl07_summary(data, layout)
+    at(table_key(layout, "tracker")).paragraphs += pl02_summary(data, layout)
+    at(table_key(layout, "list")).paragraphs += pl06_summary(data, layout)
+    at(table_key(layout, "matrix")).paragraphs += pl07_summary(data, layout)
     result.pop("", None)
     return result

@@ -25,7 +25,14 @@ def json_bytes(data: dict) -> bytes:
     return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
 
 
-def write_json(data: dict, path) -> None:
+def write_json(data: dict, path, layout=None) -> None:
+    """The national dict as JSON; with the round's layout, also `appendices`: each appendix the DOCX
+    and the workbook print, with its number by the one rule of outputs/numbering.py."""
+    if layout is not None:
+        from .appendices import appendices
+        from .numbering import listing
+
+        data = {**data, "appendices": listing(data, layout, appendices(data, layout, {}))}
     with open(path, "wb") as out:
         out.write(json_bytes(data))
 
@@ -43,7 +50,8 @@ def write_csv_zip(data: dict, path) -> None:
 def csv_files(data: dict) -> list[tuple[str, bytes]]:
     """(file name, CSV bytes) of every national table, in a fixed order."""
     services = {s.get("table"): s for s in data.get("services") or []}
-    files = [(f"{key}.csv", _services(services.get(key))) for key in ("PL03", "PL04", "PL05")]
+    # One file per service table the definition has, named by its key (4709: PL03, PL04, PL05).
+    files = [(f"{key}.csv", _services(entry)) for key, entry in services.items()]
     rankings = data.get("rankings") or {}
     files.append(("rankings_provinces.csv", _rankings(rankings.get("provinces") or [])))
     files.append(("rankings_ministries.csv", _rankings(rankings.get("ministries") or [])))
@@ -51,6 +59,9 @@ def csv_files(data: dict) -> list[tuple[str, bytes]]:
     files.append(("PL02.csv", _pl02(data.get("pl02") or [])))
     files.append(("PL06.csv", _pl06(data.get("pl06") or [])))
     files.append(("PL07.csv", _pl07(data.get("pl07") or [])))
+    # The definition's other list and matrix tables, by their keys.
+    files += [(f"{e['table']}.csv", _pl06(e.get("groups") or [])) for e in data.get("more_lists") or []]
+    files += [(f"{e['table']}.csv", _pl07(e.get("rows") or [])) for e in data.get("more_matrices") or []]
     return files
 
 

@@ -20,6 +20,9 @@ from lxml import etree
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 TWIPS_PER_MM = 1440 / 25.4
 TABLE_STYLE = "TableText"
+# Table text is 11 pt: a digit is half an em (110 twips), a thousands dot or decimal comma a quarter.
+DIGIT_TWIPS, MARK_TWIPS, CELL_PADDING_TWIPS = 110, 60, 114 + 60
+SPLIT_FROM = 400  # a row with a cell this long may break across pages (else the row is kept whole)
 
 
 def clean(text) -> str:
@@ -56,7 +59,7 @@ def _run(text: str, *, bold=False, italic=False) -> str:
     return f"<w:r>{rpr}{body}</w:r>"
 
 
-def _cell(text: str, width: int, *, align="left", bold=False, italic=False, span=1, vmerge=None) -> str:
+def _cell(text: str, width: int, *, align="left", bold=False, italic=False, span=1, vmerge=None, no_wrap=False) -> str:
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
         props += f'<w:gridSpan w:val="{span}"/>'
@@ -64,6 +67,8 @@ def _cell(text: str, width: int, *, align="left", bold=False, italic=False, span
         props += '<w:vMerge w:val="restart"/>'
     elif vmerge == "continue":
         props += "<w:vMerge/>"
+    if no_wrap:  # schema order: noWrap before vAlign
+        props += "<w:noWrap/>"
     props += '<w:vAlign w:val="center"/>' if vmerge else ""
     jc = {"left": "left", "right": "right", "center": "center"}[align]
     run = _run(text, bold=bold, italic=italic) if text else ""
@@ -73,9 +78,31 @@ def _cell(text: str, width: int, *, align="left", bold=False, italic=False, span
     )
 
 
-def _widths(columns: list[Column], total: int) -> list[int]:
+def number_twips(text: str) -> int:
+    """How wide a right-aligned figure prints on one line ("993.476.931.000")."""
+    return sum(DIGIT_TWIPS if ch.isdigit() or ch in "-−" else MARK_TWIPS for ch in text) + CELL_PADDING_TWIPS
+
+
+def _widths(columns: list[Column], total: int, rows: list[Row] | None = None) -> list[int]:
+    """Widths by the columns' weights, then every right-aligned (figure) column widened to hold its
+    longest figure on one line, the width taken from the text columns: money never breaks."""
     weight = sum(c.weight for c in columns) or 1
     widths = [int(total * c.weight / weight) for c in columns]
+    needed = [0] * len(columns)
+    for row in rows or []:
+        if row.kind == "group":
+            continue
+        for index, column in enumerate(columns):
+            if column.align == "right" and index < len(row.cells) and row.cells[index]:
+                needed[index] = max(needed[index], number_twips(str(row.cells[index])))
+    extra = sum(max(0, n - w) for n, w in zip(needed, widths, strict=True))
+    flexible = [i for i, c in enumerate(columns) if c.align == "left"]
+    room = sum(widths[i] for i in flexible)
+    if extra and room > extra * 2:
+        for index, need in enumerate(needed):
+            widths[index] = max(widths[index], need)
+        for index in flexible:
+            widths[index] -= int(extra * widths[index] / room)
     widths[-1] += total - sum(widths)
     return widths
 
@@ -107,7 +134,7 @@ def _header_rows(spec: TableSpec, widths: list[int]) -> list[str]:
 
 def table_element(spec: TableSpec, width_twips: int):
     """A bordered `w:tbl` with repeated header rows; numbers right-aligned as the columns say."""
-    widths = _widths(spec.columns, width_twips)
+    widths = _widths(spec.columns, width_twips, spec.rows)
     border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     parts = [
@@ -135,9 +162,19 @@ def table_element(spec: TableSpec, width_twips: int):
         for index, (column, width) in enumerate(zip(spec.columns, widths, strict=True)):
             text = row.cells[index] if index < len(row.cells) else ""
             cells.append(
-                _cell(text, width, align=column.align, bold=bold or (row.bold_first and index < 2), italic=italic)
+                _cell(
+                    text,
+                    width,
+                    align=column.align,
+                    bold=bold or (row.bold_first and index < 2),
+                    italic=italic,
+                    no_wrap=column.align == "right",
+                )
             )
-        parts.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
+        # A short row is kept on one page; a long one (a task's text, units' causes) may break.
+        long = any(len(str(text or "")) >= SPLIT_FROM for text in row.cells)
+        keep = "" if long else "<w:trPr><w:cantSplit/></w:trPr>"
+        parts.append(f"<w:tr>{keep}{''.join(cells)}</w:tr>")
     parts.append("</w:tbl>")
     return parse_xml("".join(parts))
 

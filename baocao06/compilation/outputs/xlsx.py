@@ -16,11 +16,20 @@ from collections.abc import Callable, Iterable
 from baocao06.reports.models import ReportStatus
 from baocao06.units.kinds import UnitKind
 
+from . import numbering
+from .parts import service_keys, table_key
 from .rows import Label, Sheet, Styles, Workbook, assemble
 from .unit_sheets import write_unit_sheets
 
 SUMMARY_SHEET = "Tổng hợp"
 RANKINGS_SHEET = "Xếp hạng"
+GROUP_NAMES = {  # unit groups as people read them (never the raw key "ministries")
+    "ministries": "Bộ, ngành",
+    "central": "Cơ quan trung ương",
+    "corporations": "Tập đoàn, tổng công ty",
+    "provinces": "Tỉnh, thành phố",
+    "communes": "Xã, phường, đặc khu",
+}
 NATIONAL_SHEETS = (SUMMARY_SHEET, "PL01", "PL02", "PL03", "PL04", "PL05", "PL06", "PL07", RANKINGS_SHEET)
 PROVISIONAL = "TẠM TÍNH"
 WHOLE = {"integer", "money"}
@@ -113,6 +122,10 @@ class NationalWorkbook:
 
     # --- plumbing -----------------------------------------------------------------------------
 
+    def role(self, name: str) -> str:
+        """The key of the table playing `name` in the definition's compilation block (outputs/parts.py)."""
+        return table_key(self.layout, name, self.data)
+
     def table(self, key: str):
         return self.layout.table_index.get(key) if self.layout is not None else None
 
@@ -162,11 +175,11 @@ class NationalWorkbook:
             self.summary,
             self.pl01,
             self.pl02,
-            lambda: self.services("PL03"),
-            lambda: self.services("PL04"),
-            lambda: self.services("PL05"),
+            *[(lambda key=key: self.services(key)) for key in service_keys(self.layout, self.data)],
             self.pl06,
             self.pl07,
+            *[(lambda e=e: self.more_list(e)) for e in self.data.get("more_lists") or []],
+            *[(lambda e=e: self.more_matrix(e)) for e in self.data.get("more_matrices") or []],
             self.rankings,
         ]
         for n, step in enumerate(steps):
@@ -185,6 +198,9 @@ class NationalWorkbook:
         round_ = data.get("round") or {}
         sh = self.sheet(SUMMARY_SHEET, [6, 12, 40, 26, 18, 14, 10, 10, 12], landscape=False)
         sh.row([(Label("TỔNG HỢP BÁO CÁO ĐỀ ÁN 06 — " + (round_.get("title") or "")), "title")], height=22)
+        # Only the title stays in view: the sheet is read from the top (a pane frozen under the units'
+        # header, far down, hid the facts above it).
+        sh.ws.freeze_panes(1, 0)
         if self.provisional:
             sh.row(
                 [
@@ -203,7 +219,7 @@ class NationalWorkbook:
                 " ".join(x for x in (round_.get("dispatch_number"), text_date(round_.get("dispatch_date"))) if x),
             ),
             ("Đề cương", round_.get("definition") or ""),
-            ("Kỳ báo cáo", f"{round_.get('period_kind') or ''} {round_.get('year') or ''}".strip()),
+            ("Kỳ báo cáo", f"{_period(round_.get('period_kind'))} {round_.get('year') or ''}".strip()),
             ("Số liệu từ", text_date(round_.get("data_from"))),
             ("Số liệu đến", text_date(round_.get("data_to"))),
             ("Hạn gửi", text_date(round_.get("deadline"))),
@@ -216,7 +232,7 @@ class NationalWorkbook:
         sh.row([None, (Label("Đơn vị được giao"), "bold"), (completeness.get("assigned"), "int")])
         sh.row([None, (Label("Đơn vị đưa vào tổng hợp"), "bold"), (completeness.get("included"), "int")])
         for status, count in (completeness.get("by_status") or {}).items():
-            sh.row([None, (Label(status), "plain"), (Label(_status(status)), "text"), (count, "int")])
+            sh.row([None, (Label(_status(status)), "bold"), (count, "int")])
         sh.row([])
         not_included = completeness.get("not_included") or []
         sh.row([(Label(f"Đơn vị chưa đưa vào tổng hợp ({len(not_included)})"), "subtitle")])
@@ -234,8 +250,7 @@ class NationalWorkbook:
         units = data.get("units") or []
         sh.row([(Label(f"Đơn vị trong bản tổng hợp ({len(units)})"), "subtitle")])
         labels = ["STT", "Mã", "Tên đơn vị", "Loại", "Khối", "Trạng thái", "Lần gửi", "Gửi muộn", "Mã băm"]
-        r = sh.row([(Label(x), "header") for x in labels], height=30)
-        sh.ws.freeze_panes(r + 1, 0)
+        sh.row([(Label(x), "header") for x in labels], height=30)
         for n, unit in enumerate(units, start=1):
             sh.row(
                 [
@@ -243,7 +258,7 @@ class NationalWorkbook:
                     (Label(unit.get("key") or ""), "text"),
                     (Label(unit.get("name") or ""), "text"),
                     (Label(_kind(unit.get("kind"))), "text"),
-                    (Label(unit.get("group") or ""), "text"),
+                    (Label(GROUP_NAMES.get(unit.get("group") or "", unit.get("group") or "")), "text"),
                     (Label(_status(unit.get("status"))), "text"),
                     (unit.get("version"), "int"),
                     (Label("Có" if unit.get("late") else ""), "text"),
@@ -258,11 +273,16 @@ class NationalWorkbook:
         by_unit = tasks.get("by_unit") or []
         result_labels = {r["value"]: r["label"] for r in tasks.get("results") or []}
         results = merged_keys(result_labels, [national.get("by_result")] + [u.get("by_result") for u in by_unit])
-        origin_labels = self.choice_labels("PL01", "origin")
+        key = self.role("tasks")
+        origin_labels = self.choice_labels(key, "origin")
         origins = merged_keys(origin_labels, [national.get("by_origin")] + [u.get("by_origin") for u in by_unit])
-        sh = self.sheet("PL01", [6, 12, 40, 12] + [14] * (len(results) + len(origins)))
-        spec = self.table("PL01")
-        self.title(sh, "PHỤ LỤC 01 — THỐNG KÊ NHIỆM VỤ THEO ĐƠN VỊ", spec.title if spec else None)
+        sh = self.sheet(key, [6, 12, 40, 12] + [14] * (len(results) + len(origins)))
+        spec = self.table(key)
+        self.title(
+            sh,
+            f"{numbering.heading(key, self.layout)} — THỐNG KÊ NHIỆM VỤ THEO ĐƠN VỊ",
+            spec.title if spec else None,
+        )
         labels = ["STT", "Mã", "Đơn vị", "Số nhiệm vụ"]
         labels += [result_labels.get(k, k) for k in results] + [origin_labels.get(k, k) for k in origins]
         self.header(sh, labels, freeze_cols=3)
@@ -291,15 +311,30 @@ class NationalWorkbook:
                 *counts(national, total=True),
             ]
         )
+        self._open_tasks(sh, tasks)
         return sh
+
+    def _open_tasks(self, sh: Sheet, tasks: dict) -> None:
+        """Below the counts: every unfinished task with who, what and when (as in the DOCX)."""
+        from .appendices import OPEN_TASKS_CAPTION, open_tasks_table
+
+        listed = open_tasks_table(tasks, self.table(tasks.get("table") or ""))
+        if listed is None:
+            return
+        sh.row([])
+        sh.row([(Label(OPEN_TASKS_CAPTION), "subtitle")])
+        sh.row([(Label(c.label), "header") for c in listed.columns], height=30)
+        for row in listed.rows:
+            sh.row([(Label(text), "text") for text in row.cells])
 
     def pl02(self) -> Sheet:
         tasks = self.data.get("pl02") or []
-        result_labels = self.choice_labels("PL02", "result")
+        key = self.role("tracker")
+        result_labels = self.choice_labels(key, "result")
         results = merged_keys(result_labels, [t.get("by_result") for t in tasks])
-        sh = self.sheet("PL02", [12, 6, 50, 24, 14, 10, 12] + [12] * len(results) + [30, 40, 40])
-        spec = self.table("PL02")
-        self.title(sh, "PHỤ LỤC 02 — NGHỊ QUYẾT 175/NQ-CP", spec.title if spec else None)
+        sh = self.sheet(key, [12, 6, 50, 24, 14, 10, 12] + [12] * len(results) + [30, 40, 40])
+        spec = self.table(key)
+        self.title(sh, f"{numbering.heading(key, self.layout)} — NGHỊ QUYẾT 175/NQ-CP", spec.title if spec else None)
         labels = ["Mã", "STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Nhiệm vụ chung", "Số đơn vị trả lời"]
         labels += [result_labels.get(k, k) for k in results]
         labels += ["Đơn vị chưa hoàn thành", "Nguyên nhân", "Trả lời của đơn vị chủ trì"]
@@ -357,10 +392,21 @@ class NationalWorkbook:
 
         return write_pl07(self)
 
+    def more_list(self, entry: dict) -> Sheet:
+        from .xlsx_services import write_pl06
+
+        return write_pl06(self, entry["table"], entry.get("groups") or [])
+
+    def more_matrix(self, entry: dict) -> Sheet:
+        from .xlsx_services import write_pl07
+
+        return write_pl07(self, entry["table"], entry.get("rows") or [])
+
     def rankings(self) -> Sheet:
         rankings = self.data.get("rankings") or {}
         sh = self.sheet(RANKINGS_SHEET, [8, 12, 40, 16, 16, 12, 20], landscape=False)
-        self.title(sh, "XẾP HẠNG TỶ LỆ HỒ SƠ TRỰC TUYẾN (PHỤ LỤC 03, 04, 05)")
+        tables = ", ".join(numbering.number(s["table"], self.layout, s) for s in self.data.get("services") or [])
+        self.title(sh, f"XẾP HẠNG TỶ LỆ HỒ SƠ TRỰC TUYẾN (PHỤ LỤC {tables})")
         labels = ["Hạng", "Mã", "Tên", "Tổng số hồ sơ", "Trực tuyến", "Tỷ lệ (%)", "Tổng số tiền tiết kiệm (đồng)"]
         first = True
         for key, title in (("provinces", "Tỉnh, thành phố"), ("ministries", "Bộ, ngành")):
@@ -383,6 +429,15 @@ class NationalWorkbook:
                 )
             sh.row([])
         return sh
+
+
+def _period(value) -> str:
+    from baocao06.rounds.models import PeriodKind
+
+    try:
+        return str(PeriodKind(value).label)
+    except ValueError:
+        return str(value or "")
 
 
 def _status(value) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import numbering
 from .rows import CELL_LIMIT, Label
 
 NUMERIC = {"integer", "money", "number", "percent"}
@@ -39,10 +40,9 @@ def write_services(wb, table_key: str, entry: dict | None):
     widths += [17] * len(SAVINGS)
     sh = wb.sheet(table_key, widths)
     spec = wb.table(table_key)
-    number = (entry or {}).get("number") or (spec.number if spec else table_key[2:])
-    printed = (entry or {}).get("printed_as") or (spec.printed_as if spec else None)
-    heading = f"PHỤ LỤC {number}" + (f" (in trong văn bản là “{printed}”)" if printed else "")
-    wb.title(sh, heading, (entry or {}).get("title") or (spec.title if spec else None))
+    wb.title(
+        sh, numbering.heading(table_key, wb.layout, entry), (entry or {}).get("title") or (spec.title if spec else None)
+    )
     labels = SERVICE_FIXED + [_heading(c.get("label") or c["key"], c.get("unit")) for c in columns]
     labels += [label for _, label, _ in SERVICE_EXTRA] + [label for _, label, _ in SAVINGS]
     wb.header(sh, labels, freeze_cols=3)
@@ -96,18 +96,20 @@ def _value(value, kind: str | None, total: bool) -> tuple:
     return (value if value is not None else "", "total" if total else "text")
 
 
-def write_pl06(wb):
-    spec = wb.table("PL06")
-    groups = wb.data.get("pl06") or []
+def write_pl06(wb, key: str | None = None, groups: list | None = None):
+    """A `lists` table's sheet: the first (`pl06`) unless `key` and `groups` name another."""
+    key = key or wb.role("list")
+    spec = wb.table(key)
+    groups = (wb.data.get("pl06") if groups is None else groups) or []
     declared = [c["key"] for c in spec.columns] if spec else []
     keys = list(declared)
     for group in groups:
         for unit in group.get("units") or []:
             for row in unit.get("rows") or []:
                 keys += [k for k in row if k not in keys]
-    sh = wb.sheet("PL06", [6, 30] + [30] * len(keys))
-    wb.title(sh, "PHỤ LỤC 06", spec.title if spec else None)
-    wb.header(sh, ["STT", "Đơn vị báo cáo"] + [wb.column_label("PL06", k) for k in keys], freeze_cols=2)
+    sh = wb.sheet(key, [6, 30] + [30] * len(keys))
+    wb.title(sh, numbering.heading(key, wb.layout), spec.title if spec else None)
+    wb.header(sh, ["STT", "Đơn vị báo cáo"] + [wb.column_label(key, k) for k in keys], freeze_cols=2)
     for group in groups:
         sh.row([(Label(group.get("group") or ""), "group"), (Label(group.get("title") or ""), "group")])
         n = 0
@@ -119,10 +121,11 @@ def write_pl06(wb):
     return sh
 
 
-def pl07_columns(wb) -> tuple[list[str], list[str]]:
+def pl07_columns(wb, key: str | None = None, entries: list | None = None) -> tuple[list[str], list[str]]:
     """The text columns of the matrix (in the definition's order) and the causes (choice values)."""
-    entries = wb.data.get("pl07") or []
-    spec = wb.table("PL07")
+    key = key or wb.role("matrix")
+    entries = (wb.data.get("pl07") if entries is None else entries) or []
+    spec = wb.table(key)
     declared = []
     if spec:
         declared = [
@@ -131,7 +134,7 @@ def pl07_columns(wb) -> tuple[list[str], list[str]]:
     texts = list(declared)
     for entry in entries:
         texts += [k for k in entry.get("cells") or {} if k not in texts]
-    causes = list(wb.choice_labels("PL07", "causes"))
+    causes = list(wb.choice_labels(key, "causes"))
     for entry in entries:
         causes += [k for k in entry.get("causes") or {} if k not in causes]
     return texts, causes
@@ -162,16 +165,19 @@ def chunk_lines(lines: list[str], limit: int = CELL_LIMIT) -> list[str]:
     return chunks
 
 
-def write_pl07(wb):
-    spec = wb.table("PL07")
-    texts, causes = pl07_columns(wb)
-    cause_labels = wb.choice_labels("PL07", "causes")
-    sh = wb.sheet("PL07", [10, 6, 36] + [60] * len(texts) + [11] * len(causes))
-    wb.title(sh, "PHỤ LỤC 07", spec.title if spec else None)
-    labels = ["Mã", "STT", "Nội dung"] + [wb.column_label("PL07", k) for k in texts]
+def write_pl07(wb, key: str | None = None, entries: list | None = None):
+    """A `matrix` table's sheet: the first (`pl07`) unless `key` and `entries` name another."""
+    key = key or wb.role("matrix")
+    entries = (wb.data.get("pl07") if entries is None else entries) or []
+    spec = wb.table(key)
+    texts, causes = pl07_columns(wb, key, entries)
+    cause_labels = wb.choice_labels(key, "causes")
+    sh = wb.sheet(key, [10, 6, 36] + [60] * len(texts) + [11] * len(causes))
+    wb.title(sh, numbering.heading(key, wb.layout), spec.title if spec else None)
+    labels = ["Mã", "STT", "Nội dung"] + [wb.column_label(key, k) for k in texts]
     labels += ["Nguyên nhân: " + cause_labels.get(k, k) for k in causes]
     wb.header(sh, labels, freeze_cols=3)
-    for entry in wb.data.get("pl07") or []:
+    for entry in entries:
         style = "heading" if entry.get("heading") else "text"
         cells = entry.get("cells") or {}
         counts = entry.get("causes") or {}

@@ -49,7 +49,7 @@ class ChartTests(SimpleTestCase):
         widths = [round(bar.get_width(), 2) for bar in ax.patches]
         self.assertEqual(widths, [72.0, 70.3, 51.84])
         values = [t.get_text() for t in ax.texts]
-        self.assertIn("70,3 %", values)
+        self.assertIn("70,30 %", values)  # rates with 2 decimals
         self.assertTrue(all(label.endswith(" %") for label in tick_labels(fig) if label))
 
     def test_counts_use_dots_for_thousands(self):

@@ -26,6 +26,12 @@ def render(data: dict, **kwargs) -> bytes:
     return stream.getvalue()
 
 
+def render_undated(data: dict, **kwargs) -> bytes:
+    stream = io.BytesIO()
+    write_docx(data, layout_4709(), stream, **kwargs)
+    return stream.getvalue()
+
+
 def text_of(doc) -> str:
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -68,7 +74,8 @@ class NationalDocxTests(SimpleTestCase):
         left, right = (cell.text for cell in table.rows[0].cells)
         self.assertIn("TỔ CÔNG TÁC TRIỂN KHAI ĐỀ ÁN 06", left)
         self.assertIn("Số: …/BC-TCTTKĐA", left)
-        self.assertIn("V/v báo cáo kết quả triển khai Đề án 06 trong 6 tháng đầu năm 2024", left)
+        self.assertIn("BỘ CÔNG AN", left)
+        self.assertNotIn("V/v", text_of(self.doc))  # a báo cáo, not a letter
         self.assertIn("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right)
         self.assertIn("Độc lập - Tự do - Hạnh phúc", right)
         self.assertIn("Hà Nội, ngày 20 tháng 6 năm 2024", right)
@@ -81,13 +88,54 @@ class NationalDocxTests(SimpleTestCase):
 
     def test_it_is_addressed_to_the_prime_minister_and_names_the_round_and_units(self):
         texts = [p.text for p in self.doc.paragraphs]
-        self.assertIn("Kính gửi:", texts)
-        self.assertIn("- Thủ tướng Chính phủ;", texts)
+        self.assertIn("Kính gửi: Thủ tướng Chính phủ.", texts)
+        self.assertNotIn("Ban Chỉ đạo", text_of(self.doc))  # it did not exist in 2024
         intro = next(t for t in texts if t.startswith("Thực hiện"))
         self.assertIn("Công văn số 4709/CV-TCTTKĐA ngày 10/06/2024", intro)
         self.assertIn("10/13 đơn vị", intro)
         self.assertIn("3 xã, phường, đặc khu", intro)
         self.assertNotIn("TẠM TÍNH", text_of(self.doc))
+
+    def test_it_is_a_decree_30_bao_cao_with_title_and_subject_line(self):
+        texts = [p.text for p in self.doc.paragraphs]
+        title = texts.index("BÁO CÁO")
+        self.assertEqual(texts[title + 1], "Kết quả triển khai Đề án 06 trong 6 tháng đầu năm 2024")
+        self.assertLess(title, texts.index("Kính gửi: Thủ tướng Chính phủ."))
+        kind = self.doc.paragraphs[title]
+        self.assertTrue(kind.runs[0].bold)
+        self.assertEqual(kind.alignment or kind.style.paragraph_format.alignment, WD_ALIGN_PARAGRAPH.CENTER)
+
+    def test_issuer_number_date_addressees_recipients_and_signer_come_from_the_settings(self):
+        document = {
+            "issuer_parent": "CHÍNH PHỦ",
+            "issuer": "BAN CHỈ ĐẠO THỬ NGHIỆM",
+            "issuer_full": "Ban Chỉ đạo thử nghiệm",
+            "symbol": "BC-BCĐTN",
+            "number": "123",
+            "place": "Đà Nẵng",
+            "issued_on": "2025-01-15",
+            "subject": "Sơ kết năm 2024 thử nghiệm",
+            "addressees": ["Thủ tướng Chính phủ", "Văn phòng Chính phủ"],
+            "recipients": ["Như trên;", "Lưu: VT."],
+            "signer_lines": ["KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"],
+            "signer": "Nguyễn Văn A",
+        }
+        doc = Document(io.BytesIO(render_undated(self.data, document=document)))
+        text = text_of(doc)
+        left, right = (cell.text for cell in doc.tables[0].rows[0].cells)
+        self.assertIn("CHÍNH PHỦ", left)
+        self.assertIn("BAN CHỈ ĐẠO THỬ NGHIỆM", left)
+        self.assertIn("Số: 123/BC-BCĐTN", left)
+        self.assertIn("Đà Nẵng, ngày 15 tháng 01 năm 2025", right)
+        texts = [p.text for p in doc.paragraphs]
+        self.assertEqual(texts[texts.index("BÁO CÁO") + 1], "Sơ kết năm 2024 thử nghiệm")
+        self.assertIn("- Văn phòng Chính phủ.", texts)
+        self.assertIn("Ban Chỉ đạo thử nghiệm báo cáo", text)
+        self.assertIn("- Lưu: VT.", text)
+        self.assertIn("KT. TRƯỞNG BAN", text)
+        self.assertIn("Nguyễn Văn A", text)
+        self.assertNotIn("TỔ TRƯỞNG", text)
+        self.assertIn("(Kèm theo Báo cáo số 123/BC-BCĐTN", text)
 
     def test_outline_headings_are_word_headings_in_the_order_of_the_narrative(self):
         headings = [p.text for p in self.doc.paragraphs if p.style.name.startswith("Heading")]
@@ -133,9 +181,9 @@ class NationalDocxTests(SimpleTestCase):
         text = text_of(self.doc)
         # 1.250.000 + 2.345.678 + 987.654 = 4.583.332; online 3.061.012 → 66,79 %.
         self.assertIn(
-            "Theo Phụ lục 02: tổng số 4.583.332 hồ sơ, trong đó 3.061.012 hồ sơ trực tuyến, tỷ lệ 66,79 %", text
+            "Theo Phụ lục 03: tổng số 4.583.332 hồ sơ, trong đó 3.061.012 hồ sơ trực tuyến, tỷ lệ 66,79 %", text
         )
-        self.assertIn("Tỷ lệ hồ sơ trực tuyến cao nhất: Hà Nội (80,1 %), Hồ Chí Minh (70 %)", text)
+        self.assertIn("Tỷ lệ hồ sơ trực tuyến cao nhất: Hà Nội (80,10 %), Hồ Chí Minh (70,00 %)", text)
 
     def test_charts_are_embedded_as_pictures(self):
         self.assertEqual(len(self.doc.inline_shapes), 5)
@@ -150,7 +198,7 @@ class NationalDocxTests(SimpleTestCase):
         headings = [p.text for p in self.doc.paragraphs if p.text.startswith("PHỤ LỤC ")]
         self.assertEqual(
             headings,
-            ["PHỤ LỤC 01", "PHỤ LỤC 02", "PHỤ LỤC 02", "PHỤ LỤC 04", "PHỤ LỤC 05", "PHỤ LỤC 06", "PHỤ LỤC 07"],
+            ["PHỤ LỤC 01", "PHỤ LỤC 02", "PHỤ LỤC 03", "PHỤ LỤC 04", "PHỤ LỤC 05", "PHỤ LỤC 06", "PHỤ LỤC 07"],
         )
         sections = self.doc.sections
         self.assertEqual(len(sections), 8)
@@ -175,7 +223,7 @@ class NationalDocxTests(SimpleTestCase):
         cells = [c.text for c in row.cells]
         self.assertIn("2.345.678", cells)
         self.assertIn("1.649.012", cells)
-        self.assertIn("70,3", cells)
+        self.assertIn("70,30", cells)  # rates always with 2 decimals
         cell = row.cells[cells.index("2.345.678")]
         self.assertEqual(cell.paragraphs[0].alignment, WD_ALIGN_PARAGRAPH.RIGHT)
         total = pl03.rows[-1]
@@ -194,7 +242,7 @@ class NationalDocxTests(SimpleTestCase):
         row = next(r for r in pl03.rows if "Đăng ký thường trú" in r.cells[1].text)
         cells = [c.text for c in row.cells]
         self.assertEqual(cells[-1], f"{source['computed_savings']['saving']:,}".replace(",", "."))
-        self.assertIn(f"{source['change']}".replace(".", ","), cells)
+        self.assertIn(f"{source['change']:.2f}".replace(".", ","), cells)
 
     def test_free_rows_pl06_groups_and_pl07_sources_are_printed(self):
         text = text_of(self.doc)
@@ -212,7 +260,7 @@ class NationalDocxTests(SimpleTestCase):
         self.assertEqual(first.text, "Nơi nhận:")
         self.assertTrue(first.bold and first.italic)
         self.assertEqual(first.font.size, Pt(12))
-        self.assertEqual(left.paragraphs[-1].text, "- Lưu: VT, C06.")
+        self.assertEqual(left.paragraphs[-1].text, "- Lưu: VT, TCT(C06).")
         self.assertEqual(left.paragraphs[-1].runs[0].font.size, Pt(11))
         self.assertIn("TM. TỔ CÔNG TÁC", right.text)
         self.assertIn("TỔ TRƯỞNG", right.text)
@@ -245,13 +293,18 @@ class ProvisionalAndLimitsTests(SimpleTestCase):
         self.assertIn("TẠM TÍNH", "".join(p.text for p in section.header.paragraphs))
         self.assertIn("TẠM TÍNH", "".join(p.text for p in section.first_page_header.paragraphs))
 
-    def test_long_source_lists_are_capped_and_say_how_many_are_left(self):
+    def test_a_pl07_cell_lists_every_source_unit_down_to_the_provinces(self):
         data = national_data()
-        cell = [{"key": f"X{i:05d}", "name": f"Xã {i}", "text": "Thuận tiện"} for i in range(CELL_ENTRIES + 5)]
+        long = "Thuận tiện " * 60  # 660 characters
+        cell = [{"key": f"B{i:02d}", "name": f"Bộ {i}", "text": long} for i in range(CELL_ENTRIES + 16)]
+        cell.append({"key": "P01", "name": "Hà Nội", "text": "Giảm thời gian chờ"})
         data["pl07"][1]["cells"]["government"] = cell
         doc = Document(io.BytesIO(render(data, with_charts=False)))
-        self.assertIn("(còn 5 đơn vị…)", text_of(doc))
-        self.assertNotIn(f"Xã {CELL_ENTRIES}: Thuận tiện", text_of(doc))
+        text = text_of(doc)
+        self.assertNotIn("(còn ", text)
+        self.assertIn(f"Bộ {CELL_ENTRIES + 15}: Thuận tiện", text)
+        self.assertIn("Hà Nội: Giảm thời gian chờ", text)
+        self.assertIn("(rút gọn, còn", text)  # with many sources each text is cut shorter
 
     def test_control_characters_in_unit_text_do_not_break_the_file(self):
         data = national_data()

@@ -214,6 +214,11 @@ class WorkbookTest(BaseTestCase):
         for unit in data["completeness"]["not_included"]:
             self.assertTrue(any(r[1] == unit["key"] and r[2] == unit["name"] for r in summary))
         self.assertTrue(any(r[1] == "Đơn vị được giao" and r[2] == 13 for r in summary))
+        # The first sheet is read from the top: only the title row frozen; no raw keys (issue 12).
+        self.assertEqual(book["Tổng hợp"].freeze_panes, "A2")
+        raw = {"h1", "h2", "ministries", "provinces", "communes", "corporations", "accepted", "submitted"}
+        self.assertFalse(raw & {w for t in texts for w in t.split()}, texts)
+        self.assertFalse(any(t.startswith(("h1 ", "h2 ", "year ")) for t in texts), texts)
 
     def test_a_provisional_compilation_says_so_on_every_national_sheet(self):
         _, book = self.build(fixture_tables.national(provisional=True))

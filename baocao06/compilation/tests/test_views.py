@@ -154,7 +154,10 @@ class OutputsTest(BaseTestCase):
         self.assertIn("attachment", response["Content-Disposition"])
         import json
 
-        self.assertEqual(json.loads(b"".join(response.streaming_content)), snapshot.data)
+        exported = json.loads(b"".join(response.streaming_content))
+        # The snapshot's dict, plus the appendices with their numbers (outputs/numbering.py).
+        self.assertEqual(exported.pop("appendices")[2]["heading"], "PHỤ LỤC 03")
+        self.assertEqual(exported, snapshot.data)
         fragment = self.client.get(reverse("compilation:generation", args=[generation.pk]))
         self.assertContains(fragment, "Tệp đã tạo xong")
         self.assertContains(fragment, "Báo cáo (PDF/A)")

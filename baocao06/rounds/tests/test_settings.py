@@ -115,6 +115,34 @@ class RoundSettingsTests(BaseTestCase):
         assert places["compile_settings.income_per_month"] == (4_960_000, 5_280_000)
         assert places["baseline.PL03.DA06-07.online"] == (None, 600)
 
+    def test_document_settings_default_to_the_working_group_and_save_audited(self):
+        from baocao06.rounds.document import document_settings
+
+        round_ = Round.objects.get(pk=self.round.pk)
+        defaults = document_settings(round_)
+        assert defaults["issuer"] == "TỔ CÔNG TÁC TRIỂN KHAI ĐỀ ÁN 06" and defaults["issuer_parent"] == "BỘ CÔNG AN"
+        assert not any("Ban Chỉ đạo" in str(v) for v in defaults.values())
+        self.login(self.secretariat)
+        body = self.client.get(self.url()).content.decode()
+        assert "Thể thức báo cáo tổng hợp" in body and "TỔ CÔNG TÁC TRIỂN KHAI ĐỀ ÁN 06" in body
+        posted = {f"doc-{k}": ("\n".join(v) if isinstance(v, list) else v) for k, v in defaults.items()}
+        posted |= {"form": "document", "doc-number": "45", "doc-signer": "Nguyễn Văn B",
+                   "doc-addressees": "Thủ tướng Chính phủ\nPhó Thủ tướng Chính phủ"}  # fmt: skip
+        response = self.client.post(self.url(), posted)
+        assert response.status_code == 302
+        saved = document_settings(Round.objects.get(pk=self.round.pk))
+        assert saved["number"] == "45" and saved["signer"] == "Nguyễn Văn B"
+        assert saved["addressees"] == ["Thủ tướng Chính phủ", "Phó Thủ tướng Chính phủ"]
+        assert Round.objects.get(pk=self.round.pk).compile_settings == DEFAULTS  # the other form untouched
+        event = AuditEvent.objects.get(action="round.document_settings_set", object_id=str(self.round.pk))
+        places = {c["place"]: (c["old"], c["new"]) for c in event.changes}
+        assert places["document_settings.number"] == (None, "45")
+        # A bad date and an empty issuer are refused in Vietnamese, nothing stored.
+        response = self.client.post(self.url(), posted | {"doc-issuer": " ", "doc-issued_on": "2024-13-45"})
+        assert response.status_code == 200
+        assert "không được để trống" in response.content.decode()
+        assert AuditEvent.objects.filter(action="round.document_settings_set").count() == 1
+
     def test_a_baseline_breaking_the_tables_rule_is_refused(self):
         self.login(self.secretariat)
         data = {"income_per_month": "4960000", "working_days": "22", "working_hours": "8", "savings_rule": "typed"}
