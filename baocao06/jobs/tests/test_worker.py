@@ -100,7 +100,7 @@ class KilledWorkerTests(WorkerTestCase):
         self.assertEqual(response.status_code, 302)
         again = Generation.objects.exclude(pk=generation.pk).get(snapshot=generation.snapshot)
         wait_for(lambda: self.refreshed(again).status == "done", what="the files made again", worker=second)
-        self.assertEqual(sorted(again.files.values_list("kind", flat=True)), ["csv", "docx", "json", "xlsx"])
+        self.assertEqual(sorted(again.files.values_list("kind", flat=True)), ["csv", "docx", "json", "pdf", "xlsx"])
 
     def test_the_reminder_chain_goes_on_after_its_worker_dies_mid_tick(self):
         server = HangingMailServer()
