@@ -328,7 +328,9 @@ def change_label(service: dict, default: str | None = None) -> str:
 
 def _column_label(column: dict) -> str:
     unit = column.get("unit")
-    return f"{column['label']} ({unit})" if unit else column["label"]
+    label = f"{column['label']} ({unit})" if unit else column["label"]
+    # The level the national total counts the column at (docs/definition-format.md, "Levels").
+    return f"{label} — {column['counted_at']}" if column.get("counted_at") else label
 
 
 # --- PL06: services not yet integrated, grouped -----------------------------------------------
