@@ -766,6 +766,18 @@ class _Compiler:
             "more_lists": lists[1:],
             "more_matrices": matrices[1:],
             "narrative": self.narrative(),
+        } | self.levels()
+
+    def levels(self) -> dict:
+        """With level rounds under the round: how many accepted lower units each consolidated figure
+        rests on (`levels.lower_counts`) and the level each column is counted at; nothing otherwise, so
+        a round without levels compiles (and hashes) as before."""
+        if self.round.owner_id is not None or not self.round.level_rounds.exists():
+            return {}
+        from .levels import counted_levels, lower_counts
+
+        return {
+            "levels": {"lower_counts": lower_counts(self.round, self.layout), "counted": counted_levels(self.layout)}
         }
 
 

@@ -82,6 +82,9 @@ def lower_counts(round_, layout) -> list[dict]:
         row = next((x for g in table.groups for x in g.rows if x.key == r["row"]), None)
         out.append(
             {
+                "table_key": table.key,
+                "row_key": r["row"],
+                "column_key": r["column"],
                 "table": f"{table.label}",
                 "row": row.label if row else r["row"],
                 "column": table.column_index[r["column"]]["label"],

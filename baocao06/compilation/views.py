@@ -78,7 +78,14 @@ def _levels(round_) -> dict:
     if round_.owner_id is not None or not round_.level_rounds.exists():
         return {}
     layout = round_.get_layout()
-    return {"lower_counts": lower_counts(round_, layout), "counted_levels": counted_levels(layout)}
+    provinces = list(
+        round_.level_rounds.order_by("owner__kind_order", "owner__sort_key").values_list("pk", "owner__name")
+    )
+    return {
+        "lower_counts": lower_counts(round_, layout),
+        "counted_levels": counted_levels(layout),
+        "level_provinces": provinces,
+    }
 
 
 def _shown_compile_job(round_) -> CompileJob | None:

@@ -186,3 +186,27 @@ class CountedOnceTests(TestCase):
         texts = {cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row}
         self.assertIn(f"Trực tuyến — {COUNTED_BY['provinces']}; {COUNTED_AT['lower']}", texts)
         self.assertTrue(json.dumps(self.snapshot.data, ensure_ascii=False).count(COUNTED_BY["ministries"]))
+
+    def test_the_json_and_docx_say_how_many_communes_each_figure_rests_on(self):
+        """Independent count: Hà Nội's accepted communes whose version has the figure."""
+        from baocao06.compilation.outputs.appendices import appendices
+
+        accepted = Report.objects.filter(round=self.level_round, status=ReportStatus.ACCEPTED).select_related(
+            "current_version"
+        )
+        expected = {}
+        for report in accepted:
+            for place in content_figures(report):
+                expected[place] = expected.get(place, 0) + 1
+        self.assertEqual(set(expected.values()), {3})
+        got = {
+            (c["row_key"], c["column_key"]): c["units"] for c in self.snapshot.data["levels"]["lower_counts"]
+        }
+        self.assertEqual(got, expected)
+        found = appendices(self.snapshot.data, self.round.get_layout(), {})
+        service = next(a for a in found if a.key == "DV")
+        caption, spec = service.more[0]
+        self.assertIn("xã, sở", caption)
+        self.assertEqual(len(spec.rows), len(expected))
+        self.assertEqual({r.cells[2] for r in spec.rows}, {"3"})
+        self.assertIn("Đăng ký thường trú", {r.cells[0] for r in spec.rows})
