@@ -70,9 +70,14 @@ class Consolidation:
 
 
 def children_label(children) -> str:
+    return figure_label(children, len(children))
+
+
+def figure_label(children, n: int) -> str:
+    """ "tổng hợp từ N xã" for a figure resting on `n` of `children` ("đơn vị" when of several kinds)."""
     kinds = {c.kind for c in children}
     noun = "xã" if kinds == {UnitKind.COMMUNE} else "đơn vị"
-    return f"tổng hợp từ {len(children)} {noun}"
+    return f"tổng hợp từ {n} {noun}"
 
 
 def _plain(number: Decimal) -> str:

@@ -273,6 +273,26 @@ class ConsolidationPageTests(TestCase):
         self.assertContains(response, "Có số liệu tổng hợp từ các đơn vị cấp dưới", count=1)  # DV only, not NV
         self.assertContains(response, self.url())
 
+    def test_each_consolidated_cell_of_the_province_report_links_to_its_drill_down(self):
+        """At the figure itself: "tổng hợp từ N xã: X" (X the sum from the communes' JSON) linking to the
+        figure's line on the consolidation page, where each commune's figure is listed."""
+        login_client(self.client, self.hn_reporter)
+        response = self.client.get(reverse("reports:detail", args=[self.province_report.pk]))
+        page = self.client.get(self.url())
+        expected = expected_sums(self.level_round)
+        self.assertEqual(len(expected), 4)
+        for (row, column), total in expected.items():
+            anchor = f"f-DV-{row}-{column}"
+            self.assertContains(
+                response,
+                f'<a href="{self.url()}#{anchor}" title="Xem từng đơn vị cấp dưới">'
+                f"tổng hợp từ 3 xã: {format_number(total)}</a>",
+                html=False,
+            )
+            self.assertContains(page, f'id="{anchor}"')
+        self.assertEqual(response.content.decode().count('class="cell-consolidated"'), len(expected))
+        self.assertNotIn("<script>", response.content.decode())
+
     def test_the_province_takes_the_figures_by_post_and_sees_nothing_changed(self):
         login_client(self.client, self.hn_reporter)
         response = self.client.post(self.url("compilation:consolidation_take"))
