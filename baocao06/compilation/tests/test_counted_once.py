@@ -170,6 +170,10 @@ class CountedOnceTests(TestCase):
         page = self.client.get(reverse("compilation:national", args=[self.round.pk]))
         self.assertContains(page, f"Cột «Tổng số hồ sơ»: {COUNTED_BY['ministries']}")
         self.assertContains(page, "Không cộng vào toàn quốc: «Trực tuyến»")
+        # The province's figure in the rankings links to its drill-down to its communes.
+        drill = reverse("compilation:level_figures", args=[self.level_round.pk])
+        self.assertContains(page, f'<a href="{drill}" title="Số liệu từng xã, sở">{self.province.name}</a>')
+        self.assertNotContains(page, f'title="Số liệu từng xã, sở">{self.other_province.name}</a>')
 
     def test_the_docx_and_xlsx_appendices_say_which_level(self):
         from baocao06.compilation.outputs.appendices import service_appendix
