@@ -203,9 +203,7 @@ class CountedOnceTests(TestCase):
             for place in content_figures(report):
                 expected[place] = expected.get(place, 0) + 1
         self.assertEqual(set(expected.values()), {3})
-        got = {
-            (c["row_key"], c["column_key"]): c["units"] for c in self.snapshot.data["levels"]["lower_counts"]
-        }
+        got = {(c["row_key"], c["column_key"]): c["units"] for c in self.snapshot.data["levels"]["lower_counts"]}
         self.assertEqual(got, expected)
         found = appendices(self.snapshot.data, self.round.get_layout(), {})
         service = next(a for a in found if a.key == "DV")
