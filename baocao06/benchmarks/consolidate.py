@@ -129,6 +129,11 @@ def run(out, options):
     assert {(f.row, f.column): f.total for f in result.figures.values()} == {
         (r["row"], r["column"]): r["total"] for r in floor()
     }
+    # The drill-down's sums are made from each child's figure (one read): the same as the aggregate's.
+    sums_only = consolidate(level, drill=False)
+    assert {k: (f.total, f.n) for k, f in result.figures.items()} == {
+        k: (f.total, f.n) for k, f in sums_only.figures.items()
+    }
     out.write(f"  children: {len(result.children)}, figures: {len(result.figures):,}")
     out.write(f"  consolidate (sums, counts, task rows)      {fmt(ours)}")
     out.write(f"  … with each child's figure (drill-down)    {fmt(drill)}")

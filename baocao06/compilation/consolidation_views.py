@@ -141,3 +141,78 @@ def adjust(request, report_id: int):
 def can_open_level(user, report) -> bool:
     """A province's reviewers and approvers may open its level round from its national report."""
     return report.round.owner_id is None and report.unit_id in unit_ids(user, (UnitRole.REVIEWER, UnitRole.APPROVER))
+
+
+@login_required
+@require_GET
+def level_figures(request, round_id: int):
+    """The national drill-down from a province to its lower units (Secretariat and viewers): each
+    consolidated figure of the province's report in the national round beside the sum over its accepted
+    communes (departments) of the level round, and each one's figure."""
+    from django.http import Http404
+
+    from baocao06.reports.access import require_viewer
+    from baocao06.reports.models import Report
+    from baocao06.rounds.models import Round
+
+    require_viewer(request.user)
+    level = Round.objects.light().select_related("owner", "parent").filter(pk=round_id).first()
+    if level is None or level.owner_id is None or level.parent_id is None:
+        deny(request.user, "level_figures", round_id)
+        raise Http404
+    layout = level.get_layout()
+    result = consolidate(level)
+    names = {c.unit_id: c.name for c in result.children}
+    report = Report.objects.filter(round_id=level.parent_id, unit_id=level.owner_id).first()
+    own = _draft_values_of_version(report, consolidated_columns(layout)) if report else {}
+    tables = []
+    for table_key, keys in consolidated_columns(layout).items():
+        table = layout.table_index[table_key]
+        lines = []
+        for group in table.groups:
+            for row in group.rows:
+                if row.heading:
+                    continue
+                for column in keys:
+                    figure = result.figures.get((table_key, row.key, column))
+                    lines.append(
+                        {
+                            "id": f"{table_key}-{row.key}-{column}",
+                            "row": row,
+                            "column": table.column_index[column],
+                            "figure": figure,
+                            "own": own.get((table_key, row.key, column)),
+                            "label": children_label(
+                                [c for c in result.children if figure and c.unit_id in figure.by_unit]
+                            ),
+                            "drill": sorted(((names[u], v) for u, v in figure.by_unit.items()), key=lambda x: x[0])
+                            if figure
+                            else [],
+                        }
+                    )
+        tables.append({"table": table, "lines": lines})
+    context = {"level": level, "round": level.parent, "result": result, "tables": tables, "report": report}
+    return render(request, "compilation/level_figures.html", context)
+
+
+def _draft_values_of_version(report, columns: dict) -> dict:
+    """The province's figures of the consolidated columns in the version it sent (its draft if none)."""
+    from django.db.models import Q
+
+    from .models import PartKind, VersionValue
+
+    if report.current_version_id is None:
+        out = {}
+        for table, keys in columns.items():
+            for row_key, values in _draft_values(report, table).items():
+                for column in keys:
+                    if values.get(column) not in (None, ""):
+                        out[(table, row_key, column)] = values[column]
+        return out
+    wanted = Q()
+    for table, keys in columns.items():
+        wanted |= Q(part=table, column__in=keys)
+    rows = VersionValue.objects.filter(
+        version_id=report.current_version_id, kind=PartKind.TABLE, number__isnull=False
+    ).filter(wanted)
+    return {(p, r, c): n for p, r, c, n in rows.values_list("part", "row", "column", "number")}

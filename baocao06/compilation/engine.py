@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, Sum
 
 from baocao06.audit.actions import record
 from baocao06.core import clock
@@ -25,6 +25,7 @@ from baocao06.reports.models import Report, ReportStatus, ReportVersion
 from baocao06.rounds.settings import baseline_figures, round_settings
 from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 
+from .levels import counted_label
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
 from .sums import Sums, number_sums
@@ -208,7 +209,17 @@ class _Compiler:
         costs = self.block.get("costs")
         sums: dict[tuple[str, str, str], dict[str, Decimal]] = defaultdict(dict)
         counts: dict[tuple[str, str, str], int] = defaultdict(int)
+        # Counted once: a column counted at the provinces (ministries) leaves out the other level's
+        # figures of the same row; they are kept aside and printed as "not counted".
+        aside = self.not_counted(tables)
+        self.aside = defaultdict(dict)
         for part, group, merge, column, total, n in self.number_sums().groups:
+            left = aside.get((part, group, merge, column))
+            if left is not None:
+                self.aside[(part, group, merge)][column] = left[0]
+                total, n = _dec(total) - left[0], n - left[1]
+                if n <= 0:
+                    continue
             sums[(part, group, merge)][column] = _dec(total)
             counts[(part, group, merge)] = max(counts[(part, group, merge)], n)
         free_labels = free_row_labels(self.values, tables)
@@ -234,6 +245,36 @@ class _Compiler:
             for table in tables
         ]
 
+    def not_counted(self, tables) -> dict[tuple[str, str, str, str], tuple[Decimal, int]]:
+        """The figures the national total leaves out, by (table, group, row, column): for a column
+        counted by provinces, the ministries' figures; counted by ministries, everyone else's."""
+        wanted = [(t.key, c["key"], c["counted_by"]) for t in tables for c in t.columns if c.get("counted_by")]
+        if not wanted:
+            return {}
+        out: dict[tuple[str, str, str, str], tuple[Decimal, int]] = {}
+        for level in ("provinces", "ministries"):
+            columns = [(t, c) for t, c, by in wanted if by == level]
+            left = sorted(
+                u["_version"]
+                for u in self.unit_by_id.values()
+                if (u["group"] == "ministries") == (level == "provinces")
+            )
+            if not columns or not left:
+                continue
+            chosen = Q()
+            for table_key, column in columns:
+                chosen |= Q(part=table_key, column=column)
+            rows = (
+                VersionValue.objects.filter(version_id__in=left, number__isnull=False)
+                .filter(chosen)
+                .values_list("part", "group", "merge_key", "column")
+                .annotate(total=Sum("number"), n=Count("id"))
+                .order_by()
+            )
+            for part, group, merge, column, total, n in rows:
+                out[(part, group, merge, column)] = (_dec(total), n)
+        return out
+
     def _change_against(self, table_key: str, rows: list[dict]) -> str | None:
         sources = {
             getattr(self, "baseline_source", {}).get((table_key, r["key"])) for r in rows if r.get("change") is not None
@@ -258,6 +299,7 @@ class _Compiler:
 
     def _service_table(self, table, block, sums, counts, free_labels, table_units, computed, baseline, settings):
         summed = [c["key"] for c in table.columns if c["type"] in SUMMED and not c.get("formula")]
+        counted_by = any(c.get("counted_by") for c in table.columns)
         costs = self.block.get("costs")
         rows, free_rows = [], []
         totals: dict[str, Decimal] = {}
@@ -293,6 +335,8 @@ class _Compiler:
                     ),
                     "computed_savings": None,
                 }
+                if counted_by:
+                    row["not_counted"] = {c: _json(v) for c, v in self.aside.get(key, {}).items()}
                 if values.get(block["savings"]) is not None:
                     typed_rows.add(layout_row.key)
                 if costs and layout_row.key in computed:
@@ -341,6 +385,7 @@ class _Compiler:
             "title": table.title,
             "columns": [
                 {"key": c["key"], "label": c["label"], "type": c["type"], "unit": c.get("unit")}
+                | ({"counted_at": counted_label(c)} if counted_label(c) else {})
                 for c in table.columns
                 if c["type"] in SUMMED | {"percent"} and c["key"] in total_values
             ],
@@ -721,6 +766,18 @@ class _Compiler:
             "more_lists": lists[1:],
             "more_matrices": matrices[1:],
             "narrative": self.narrative(),
+        } | self.levels()
+
+    def levels(self) -> dict:
+        """With level rounds under the round: how many accepted lower units each consolidated figure
+        rests on (`levels.lower_counts`) and the level each column is counted at; nothing otherwise, so
+        a round without levels compiles (and hashes) as before."""
+        if self.round.owner_id is not None or not self.round.level_rounds.exists():
+            return {}
+        from .levels import counted_levels, lower_counts
+
+        return {
+            "levels": {"lower_counts": lower_counts(self.round, self.layout), "counted": counted_levels(self.layout)}
         }
 
 

@@ -14,6 +14,16 @@ COUNTED_AT = {
     "reporting": "tính ở đơn vị gửi Tổ công tác",
     "lower": "tính ở cấp xã, sở (qua số tổng hợp của tỉnh)",
 }
+COUNTED_BY = {
+    "provinces": "tính ở cấp tỉnh (số toàn quốc của bộ, ngành không cộng thêm)",
+    "ministries": "tính ở bộ, ngành (số toàn quốc; số của các tỉnh không cộng thêm)",
+}
+
+
+def counted_label(column: dict) -> str:
+    """The level a column is counted at, as the compiled tables print it ("" when not stated)."""
+    parts = [COUNTED_BY.get(column.get("counted_by") or ""), COUNTED_AT.get(column.get("counted_at") or "")]
+    return "; ".join(p for p in parts if p)
 
 
 def level_completeness(round_, now) -> list[dict]:
@@ -72,6 +82,9 @@ def lower_counts(round_, layout) -> list[dict]:
         row = next((x for g in table.groups for x in g.rows if x.key == r["row"]), None)
         out.append(
             {
+                "table_key": table.key,
+                "row_key": r["row"],
+                "column_key": r["column"],
                 "table": f"{table.label}",
                 "row": row.label if row else r["row"],
                 "column": table.column_index[r["column"]]["label"],
@@ -84,8 +97,8 @@ def lower_counts(round_, layout) -> list[dict]:
 def counted_levels(layout) -> list[dict]:
     """The columns whose definition states the level they are counted at."""
     return [
-        {"table": table.label, "column": column["label"], "level": COUNTED_AT[column["counted_at"]]}
+        {"table": table.label, "column": column["label"], "level": counted_label(column)}
         for table in layout.tables
         for column in table.columns
-        if column.get("counted_at") in COUNTED_AT
+        if counted_label(column)
     ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("bao-cao/<int:report_id>/cap-duoi/", consolidation_views.consolidation, name="consolidation"),
     path("bao-cao/<int:report_id>/cap-duoi/lay-so-lieu/", consolidation_views.take, name="consolidation_take"),
     path("bao-cao/<int:report_id>/cap-duoi/dieu-chinh/", consolidation_views.adjust, name="consolidation_adjust"),
+    path("ky/<int:round_id>/cap-duoi/", consolidation_views.level_figures, name="level_figures"),
     path("ky/<int:round_id>/soan-bao-cao/", drafting_views.drafting_page, name="drafting"),
     path("ky/<int:round_id>/soan-bao-cao/bat-dau/", drafting_views.start_draft, name="start_draft"),
     path("soan/<int:draft_id>/muc/<str:key>/", drafting_views.save_section, name="save_section"),

@@ -78,7 +78,18 @@ def _levels(round_) -> dict:
     if round_.owner_id is not None or not round_.level_rounds.exists():
         return {}
     layout = round_.get_layout()
-    return {"lower_counts": lower_counts(round_, layout), "counted_levels": counted_levels(layout)}
+    provinces = list(
+        round_.level_rounds.order_by("owner__kind_order", "owner__sort_key").values_list(
+            "pk", "owner__name", "owner__key"
+        )
+    )
+    return {
+        "lower_counts": lower_counts(round_, layout),
+        "counted_levels": counted_levels(layout),
+        "level_provinces": [(pk, name) for pk, name, _key in provinces],
+        # The rankings link a province's figures to its drill-down.
+        "level_by_key": {key: pk for pk, _name, key in provinces},
+    }
 
 
 def _shown_compile_job(round_) -> CompileJob | None:

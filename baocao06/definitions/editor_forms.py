@@ -44,6 +44,10 @@ FIXED_OPTIONS = {
         ("reporting", "Đơn vị gửi Tổ công tác (tỉnh, bộ: số đã tổng hợp)"),
         ("lower", "Đơn vị cấp dưới (xã, sở: qua số tổng hợp của tỉnh)"),
     ],
+    "counted_by": [
+        ("provinces", "Các tỉnh (số toàn quốc của bộ không cộng thêm)"),
+        ("ministries", "Bộ, ngành (số toàn quốc; số của tỉnh không cộng thêm)"),
+    ],
 }
 
 
@@ -157,6 +161,7 @@ SCHEMAS: dict[str, list[EField]] = {
         F("compare_with", "Hiển thị kèm giá trị của cột (phụ lục khác)", "select", "compare_targets"),
         F("consolidate", "Cấp trên tổng hợp từ đơn vị cấp dưới (cộng)", "flag", group="Các cấp", flag="sum"),
         F("counted_at", "Tính vào số liệu toàn quốc ở cấp", "select", "counted_levels"),
+        F("counted_by", "Dòng do cả bộ và tỉnh báo cáo: tính số của", "select", "counted_by"),
     ],
     "header": [
         F("label", "Tiêu đề nhóm cột", "text"),

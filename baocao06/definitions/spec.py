@@ -65,6 +65,9 @@ class Column(_Model):
     consolidate: Literal["sum"] | None = None
     # The level the national total counts the figure at (docs/definition-format.md, "Levels").
     counted_at: Literal["reporting", "lower"] | None = None
+    # Where a row is answered both by ministries (a nationwide figure) and by provinces: whose figures
+    # the national total adds; the others' are shown beside it, never added.
+    counted_by: Literal["provinces", "ministries"] | None = None
 
 
 class HeaderGroup(_Model):
@@ -465,6 +468,8 @@ def _check_levels(table: Table) -> list[tuple[str, str]]:
             problems.append((f"{place}.consolidate", "chỉ cộng được cột số đơn vị nhập (không phải tỷ lệ)"))
         if column.counted_at == "lower" and not column.consolidate:
             problems.append((f"{place}.counted_at", "cột tính ở cấp dưới phải được tổng hợp (consolidate: sum)"))
+        if column.counted_by and (column.type not in NUMERIC_TYPES or column.type == "percent" or column.formula):
+            problems.append((f"{place}.counted_by", "chỉ chọn cấp tính cho cột số đơn vị nhập (không phải tỷ lệ)"))
     return problems
 
 

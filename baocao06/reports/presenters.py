@@ -24,6 +24,9 @@ class Cell:
     comments: list = field(default_factory=list)  # review remarks anchored to this cell
     note: str = ""  # computed remark shown with the value (e.g. "Quá hạn 45 ngày")
     aside: str = ""  # the same row's value in another table (`compare_with`), shown under the cell
+    # A province's consolidated figure (issue 13): "tổng hợp từ N xã: X", linking to its drill-down.
+    consolidated: str = ""
+    consolidated_anchor: str = ""
 
     @property
     def key(self) -> str:

@@ -105,13 +105,14 @@ def _page_context(request, report):
         "explanations": report.explanations.select_related("requested_by", "answered_by"),
         "can_reply": report.round.is_open and (reviewing or can_edit_report(request.user, report)),
         "reviewing": reviewing,
-        **_levels(request.user, report),
+        **_levels(request.user, report, [t["grid"] for t in tables]),
         "can_answer": can_edit_report(request.user, report),
     }
 
 
-def _levels(user, report) -> dict:
-    """A province's (ministry's) report in a national round: its level round, or the right to open one."""
+def _levels(user, report, grids=()) -> dict:
+    """A province's (ministry's) report in a national round: its level round, or the right to open one;
+    each consolidated figure's cell says what it is summed from and links to its drill-down."""
     from baocao06.compilation.consolidate import consolidated_columns, level_round_for
     from baocao06.compilation.consolidation_views import can_open_level
     from baocao06.rounds.levels import OWNER_KINDS
@@ -121,7 +122,29 @@ def _levels(user, report) -> dict:
     level = level_round_for(report.round, report.unit)
     may_open = level is None and report.round.is_open and can_open_level(user, report)
     tables = set(consolidated_columns(report.round.get_layout())) if level else set()
+    if level is not None and tables:
+        _attach_consolidated(level, [g for g in grids if g.table.key in tables])
     return {"level_round": level, "can_open_level": may_open, "consolidated_tables": tables}
+
+
+def _attach_consolidated(level, grids) -> None:
+    """Under each cell of a consolidated column on a fixed row: the sum over the accepted lower units
+    and how many it rests on (`consolidate` without the drill-down: a few queries for the page)."""
+    from baocao06.compilation.consolidate import consolidate, figure_label
+    from baocao06.core.vietnamese import format_number
+
+    result = consolidate(level, drill=False)
+    for grid in grids:
+        for group in grid.groups:
+            for row in group.rows:
+                if not row.fixed:
+                    continue
+                for cell in row.cells:
+                    figure = result.figures.get((grid.table.key, row.key, cell.key))
+                    if figure is None:
+                        continue
+                    cell.consolidated = f"{figure_label(result.children, figure.n)}: {format_number(figure.total)}"
+                    cell.consolidated_anchor = f"f-{grid.table.key}-{row.key}-{cell.key}"
 
 
 def _refused_copies(report, user) -> list:

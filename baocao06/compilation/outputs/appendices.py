@@ -234,7 +234,7 @@ def _service_value(row: dict, key: str):
     return row.get(key)
 
 
-def service_appendix(service: dict, layout) -> Appendix:
+def service_appendix(service: dict, layout, lower_counts: list | None = None) -> Appendix:
     table = _table(layout, service["table"])
     numeric = [c for c in service.get("columns") or [] if c.get("type") in NUMERIC]
     label_column = table.label_column["label"] if table is not None else "Dịch vụ"
@@ -300,7 +300,21 @@ def service_appendix(service: dict, layout) -> Appendix:
     title = service.get("title") or (table.title if table else "")
     heading = _heading(service["table"], table, service.get("number"), service.get("printed_as"))
     groups = _header_groups(table)
-    return Appendix(service["table"], heading, title, _orientation(table), TableSpec(columns, rows, groups))
+    appendix = Appendix(service["table"], heading, title, _orientation(table), TableSpec(columns, rows, groups))
+    # Reports through the levels: how many accepted communes (departments) each consolidated figure of
+    # the provinces rests on, printed after the table.
+    lower = [c for c in lower_counts or [] if c.get("table_key") == service["table"]]
+    if lower:
+        spec = TableSpec(
+            [
+                Column("row", "Dòng", "left", 3),
+                Column("column", "Cột", "left", 1.6),
+                Column("units", "Số xã, sở đã được tiếp nhận", "right", 1.2),
+            ],
+            [Row([c["row"], c["column"], _count(c["units"])]) for c in lower],
+        )
+        appendix.more.append(("Số đơn vị cấp dưới (xã, sở) mà số liệu tổng hợp của các tỉnh dựa trên", spec))
+    return appendix
 
 
 def _figure(column: dict, value) -> str:
@@ -328,7 +342,9 @@ def change_label(service: dict, default: str | None = None) -> str:
 
 def _column_label(column: dict) -> str:
     unit = column.get("unit")
-    return f"{column['label']} ({unit})" if unit else column["label"]
+    label = f"{column['label']} ({unit})" if unit else column["label"]
+    # The level the national total counts the column at (docs/definition-format.md, "Levels").
+    return f"{label} — {column['counted_at']}" if column.get("counted_at") else label
 
 
 # --- PL06: services not yet integrated, grouped -----------------------------------------------
@@ -426,7 +442,10 @@ def appendices(data: dict, layout, unit_groups: dict[str, str]) -> list[Appendix
     found = [
         tasks_appendix(data, layout, unit_groups),
         pl02_appendix(data, layout),
-        *[service_appendix(s, layout) for s in data.get("services") or []],
+        *[
+            service_appendix(s, layout, (data.get("levels") or {}).get("lower_counts"))
+            for s in data.get("services") or []
+        ],
         pl06_appendix(data, layout),
         pl07_appendix(data, layout),
         *[pl06_appendix(data, layout, e["table"], e.get("groups") or []) for e in data.get("more_lists") or []],

@@ -30,8 +30,10 @@ def service_columns(wb, table_key: str, entry: dict | None) -> list[dict]:
     return [c for c in columns if c["key"] != label_key]
 
 
-def _heading(label: str, unit: str | None) -> str:
-    return f"{label} ({unit})" if unit else label
+def _heading(label: str, unit: str | None, counted_at: str | None = None) -> str:
+    label = f"{label} ({unit})" if unit else label
+    # The level the national total counts the column at (docs/definition-format.md, "Levels").
+    return f"{label} — {counted_at}" if counted_at else label
 
 
 def write_services(wb, table_key: str, entry: dict | None):
@@ -43,7 +45,7 @@ def write_services(wb, table_key: str, entry: dict | None):
     wb.title(
         sh, numbering.heading(table_key, wb.layout, entry), (entry or {}).get("title") or (spec.title if spec else None)
     )
-    labels = SERVICE_FIXED + [_heading(c.get("label") or c["key"], c.get("unit")) for c in columns]
+    labels = SERVICE_FIXED + [_heading(c.get("label") or c["key"], c.get("unit"), c.get("counted_at")) for c in columns]
     labels += [label for _, label, _ in SERVICE_EXTRA] + [label for _, label, _ in SAVINGS]
     wb.header(sh, labels, freeze_cols=3)
     if entry is None:

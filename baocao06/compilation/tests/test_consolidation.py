@@ -208,6 +208,42 @@ class NationalViewTests(TestCase):
         self.assertEqual([c["column"] for c in levels], ["Tổng số hồ sơ", "Trực tuyến"])
         self.assertContains(response, "tính ở cấp xã, sở (qua số tổng hợp của tỉnh)")
 
+    def test_the_national_page_drills_down_from_a_province_to_its_communes(self):
+        """Secretariat and viewers only: the province's communes' figures from the level round's
+        accepted versions (checked against their JSON), each under the figure it makes up."""
+        login_client(self.client, self.secretariat)
+        national = self.client.get(reverse("compilation:national", args=[self.round.pk]))
+        url = reverse("compilation:level_figures", args=[self.level_round.pk])
+        self.assertContains(national, f'href="{url}"')
+        for person in (self.secretariat, self.viewer):
+            login_client(self.client, person)
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+        expected = expected_sums(self.level_round)
+        accepted = Report.objects.filter(round=self.level_round, status=ReportStatus.ACCEPTED).select_related(
+            "current_version", "unit"
+        )
+        lines = {(t["table"].key, line["row"].key, line["column"]["key"]): line for t in response.context["tables"]
+                 for line in t["lines"]}  # fmt: skip
+        for (row, column), total in expected.items():
+            line = lines[("DV", row, column)]
+            self.assertEqual(line["figure"].total, total)
+            drill = dict(line["drill"])
+            for report in accepted:
+                for r in report.current_version.content["tables"]["DV"]["rows"]:
+                    if r["key"] == row:
+                        self.assertEqual(drill[report.unit.name], Decimal(r["values"][column]))
+            self.assertEqual(len(drill), accepted.count())
+        self.assertContains(response, "tổng hợp từ 1 xã")
+        for person in (self.hn_reviewer, self.hn_reporter, self.commune_reporter):
+            login_client(self.client, person)
+            with self.assertLogs("baocao06.access", "WARNING"):
+                self.assertEqual(self.client.get(url).status_code, 403)
+        login_client(self.client, self.secretariat)
+        with self.assertLogs("baocao06.access", "WARNING"):
+            national_as_level = reverse("compilation:level_figures", args=[self.round.pk])
+            self.assertEqual(self.client.get(national_as_level).status_code, 404)
+
 
 class ConsolidationPageTests(TestCase):
     @classmethod
@@ -236,6 +272,26 @@ class ConsolidationPageTests(TestCase):
         response = self.client.get(reverse("reports:detail", args=[self.province_report.pk]))
         self.assertContains(response, "Có số liệu tổng hợp từ các đơn vị cấp dưới", count=1)  # DV only, not NV
         self.assertContains(response, self.url())
+
+    def test_each_consolidated_cell_of_the_province_report_links_to_its_drill_down(self):
+        """At the figure itself: "tổng hợp từ N xã: X" (X the sum from the communes' JSON) linking to the
+        figure's line on the consolidation page, where each commune's figure is listed."""
+        login_client(self.client, self.hn_reporter)
+        response = self.client.get(reverse("reports:detail", args=[self.province_report.pk]))
+        page = self.client.get(self.url())
+        expected = expected_sums(self.level_round)
+        self.assertEqual(len(expected), 4)
+        for (row, column), total in expected.items():
+            anchor = f"f-DV-{row}-{column}"
+            self.assertContains(
+                response,
+                f'<a href="{self.url()}#{anchor}" title="Xem từng đơn vị cấp dưới">'
+                f"tổng hợp từ 3 xã: {format_number(total)}</a>",
+                html=False,
+            )
+            self.assertContains(page, f'id="{anchor}"')
+        self.assertEqual(response.content.decode().count('class="cell-consolidated"'), len(expected))
+        self.assertNotIn("<script>", response.content.decode())
 
     def test_the_province_takes_the_figures_by_post_and_sees_nothing_changed(self):
         login_client(self.client, self.hn_reporter)

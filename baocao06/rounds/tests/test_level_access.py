@@ -126,6 +126,10 @@ class LevelAccessMatrix(TestCase):
             ("rounds:board_export", "commune"): 403,
             ("rounds:overdue_tasks", "province"): 200,
             ("review:compare", "province"): 200,
+            # The national drill-down from a province to its communes: Secretariat and viewers only.
+            ("compilation:level_figures", "secretariat"): 200,
+            ("compilation:level_figures", "province"): 403,
+            ("compilation:level_figures", "commune"): 403,
         }
         urls = dict(self.urls())
         got = {}

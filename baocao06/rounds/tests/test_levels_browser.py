@@ -92,7 +92,11 @@ class LevelsInBrowserTests(BrowserTestCase):
         # The province's report shows the consolidated figure with its drill-down, and takes it.
         self.switch_to(self.hn_reporter)
         page.goto(self.url("reports:detail", self.province_report.pk))
-        page.click("text=Tổng hợp từ đơn vị cấp dưới")
+        # At the figure itself: "tổng hợp từ 1 xã: 950" leads to that figure's drill-down.
+        at_cell = page.locator("#cell-DV-s1-online .cell-consolidated a")
+        self.assertEqual(at_cell.inner_text(), "tổng hợp từ 1 xã: 950")
+        at_cell.click()
+        page.wait_for_url("**/cap-duoi/#f-DV-s1-online")
         self.assertIn("tổng hợp từ 1 xã", page.inner_text("#consolidation-label"))
         figure = page.locator("#f-DV-s1-online")
         self.assertIn("950", figure.inner_text())
