@@ -78,6 +78,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         issued_on=None if document["issued_on"] else timezone.localdate(snapshot.created_at),
         document=document,
         draft=approved_body(snapshot),
+        content_hash=snapshot.content_hash,
     )
     tell(92, "Chuyển báo cáo sang PDF (LibreOffice)")
     docx_to_pdf(paths[OutputKind.DOCX], paths[OutputKind.PDF])
