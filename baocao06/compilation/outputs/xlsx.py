@@ -30,7 +30,6 @@ GROUP_NAMES = {  # unit groups as people read them (never the raw key "ministrie
     "provinces": "Tỉnh, thành phố",
     "communes": "Xã, phường, đặc khu",
 }
-NATIONAL_SHEETS = (SUMMARY_SHEET, "PL01", "PL02", "PL03", "PL04", "PL05", "PL06", "PL07", RANKINGS_SHEET)
 PROVISIONAL = "TẠM TÍNH"
 WHOLE = {"integer", "money"}
 NUMERIC = {"integer", "money", "number", "percent"}
