@@ -13,9 +13,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from baocao06.audit.actions import record
+from baocao06.core import clock
 
 from . import drafting
 from .models import (
@@ -68,7 +68,7 @@ def do_start_draft(round_, snapshot: Snapshot, *, actor) -> NationalDraft:
         raise DraftRefused("Bản tổng hợp không thuộc kỳ báo cáo này.")
     with transaction.atomic():
         draft, created = NationalDraft.objects.get_or_create(
-            round=round_, defaults={"snapshot": snapshot, "created_by": actor}
+            round=round_, defaults={"snapshot": snapshot, "created_by": actor, "created_at": clock.now()}
         )
         if created:
             record("national_draft.started", draft, actor=actor, round=round_.pk, snapshot=snapshot.number)
@@ -109,7 +109,7 @@ def do_save_section(draft: NationalDraft, key: str, text, *, base_revision: int,
             changes += _lapse_approval(locked, actor)
             section.text, section.revision = text, section.revision + 1
             section.from_suggestion = from_suggestion
-            section.updated_at, section.updated_by = timezone.now(), actor
+            section.updated_at, section.updated_by = clock.now(), actor
             section.save()
             record(
                 "national_draft.suggestion_taken" if from_suggestion else "national_draft.section_saved",
@@ -161,7 +161,13 @@ def _new_version(draft: NationalDraft, reason: str, actor) -> NationalDraftVersi
     texts = dict(NationalDraftSection.objects.filter(draft=draft).exclude(text="").values_list("key", "text"))
     number = (NationalDraftVersion.objects.filter(draft=draft).aggregate(n=Max("number"))["n"] or 0) + 1
     return NationalDraftVersion.objects.create(
-        draft=draft, number=number, snapshot=draft.snapshot, sections=texts, reason=reason, created_by=actor
+        draft=draft,
+        number=number,
+        snapshot=draft.snapshot,
+        sections=texts,
+        reason=reason,
+        created_by=actor,
+        created_at=clock.now(),
     )
 
 

@@ -59,7 +59,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
     paths = {kind: directory / name for kind, name in FILE_NAMES.items()}
     tell(2, "Ghi bảng tổng hợp (JSON, CSV)")
     write_json(data, paths[OutputKind.JSON], layout)
-    write_csv_zip(data, paths[OutputKind.CSV])
+    write_csv_zip(data, paths[OutputKind.CSV], layout)
     tell(10, "Ghi tệp phụ lục (XLSX)")
     write_workbook(
         data,
@@ -78,6 +78,7 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         issued_on=None if document["issued_on"] else timezone.localdate(snapshot.created_at),
         document=document,
         draft=approved_body(snapshot),
+        content_hash=snapshot.content_hash,
     )
     tell(92, "Chuyển báo cáo sang PDF (LibreOffice)")
     docx_to_pdf(paths[OutputKind.DOCX], paths[OutputKind.PDF])

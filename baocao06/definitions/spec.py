@@ -220,6 +220,9 @@ class Compilation(_Model):
     lists: list[Key] = Field(default_factory=list)  # rows gathered as they are, grouped by unit (PL06)
     matrix: list[Key] = Field(default_factory=list)  # cells gathered with their source unit (PL07)
     costs: CostCompilation | None = None
+    # What the national workbook prints after an appendix's heading on its sheet's title row
+    # ("PHỤ LỤC 02 — <this>"); an appendix not named here prints its heading alone.
+    sheet_titles: dict[Key, str] = Field(default_factory=dict)
 
 
 class Spec(_Model):
@@ -456,6 +459,8 @@ def _check_compilation(spec: Spec) -> list[tuple[str, str]]:
     if block.costs:
         rate = [block.costs.rate] if block.costs.rate else []
         need("costs", block.costs.table, [*block.costs.columns, block.costs.saving, *rate])
+    for key in block.sheet_titles:
+        need("sheet_titles", key)
     return problems
 
 

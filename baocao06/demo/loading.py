@@ -25,12 +25,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
 from baocao06.accounts import mfa
 from baocao06.accounts.models import GlobalRole, Membership, TotpDevice, UnitRole, User
 from baocao06.catalogues.loading import load_catalogues
+from baocao06.compilation.drafting_actions import (
+    APPROVE,
+    DraftRefused,
+    do_approve_draft,
+    do_start_draft,
+    do_submit_draft,
+    do_take_suggestion,
+)
 from baocao06.compilation.engine import compile_round
 from baocao06.core import clock
 from baocao06.definitions.loading import store_definition
@@ -63,6 +72,7 @@ class Login:
     unit_key: str | None = None
     unit_role: str | None = None
     global_role: str = ""
+    permissions: tuple[str, ...] = ()
 
 
 LOGINS = [
@@ -71,6 +81,13 @@ LOGINS = [
     Login("btp.lanhdao", "Lê Quang Vinh", "Lãnh đạo Bộ Tư pháp", "BTP", UnitRole.APPROVER),
     Login("hanoi.chuyenvien", "Phạm Thị Lan", "Chuyên viên UBND TP Hà Nội", "P01", UnitRole.REPORTER),
     Login("hanoi.lanhdao", "Đỗ Văn Hùng", "Lãnh đạo UBND TP Hà Nội", "P01", UnitRole.APPROVER),
+    Login(
+        "lanhdao.thuky",
+        "Vũ Thị Thanh Hương",
+        "Lãnh đạo Thư ký Tổ công tác (duyệt báo cáo tổng hợp)",
+        global_role=GlobalRole.SECRETARIAT,
+        permissions=(APPROVE,),
+    ),
     Login("lanhdao.vpcp", "Hoàng Anh Tuấn", "Lãnh đạo (chỉ xem)", global_role=GlobalRole.VIEWER),
 ]
 DEMO_EMAIL_DOMAIN = "demo.baocao06.local"  # the console backend prints their e-mails (var/worker.log)
@@ -187,6 +204,8 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
         with clock.frozen_at(aware(dt.date(2024, 7, 5), 16)):
             snapshot = compile_round(first, actor=secretariat)
         out(f"  tổng hợp chính thức lần {snapshot.number}: {snapshot.data['completeness']['included']} báo cáo")
+        sections = _national_draft(first, snapshot, secretariat, logins["lanhdao.thuky"])
+        out(f"  báo cáo tổng hợp soạn từ gợi ý ({sections} mục), lãnh đạo Thư ký đã duyệt")
     with transaction.atomic():
         # The year-end version of the definition (same tables, the year's wording); the data window is
         # Decree 09's year: 15/12/2023 – 14/12/2024.
@@ -240,6 +259,26 @@ def build_demo(out=print, unit_keys: list[str] | None = None) -> Round:
     return first
 
 
+def _national_draft(round_, snapshot, secretariat, leader) -> int:
+    """The national draft of the 4709 round on its official snapshot: every section's suggestion taken
+    (through the drafting actions), sent, and approved by the Secretariat's leader, so the round's
+    national files print it. Returns the number of sections written."""
+    with clock.frozen_at(aware(dt.date(2024, 7, 8), 9)):
+        draft = do_start_draft(round_, snapshot, actor=secretariat)
+        written = 0
+        for key in round_.get_layout().section_index:
+            try:
+                do_take_suggestion(draft, key, base_revision=0, actor=secretariat)
+            except DraftRefused:
+                continue  # nothing to suggest: no figure and no unit wrote in it
+            written += 1
+    with clock.frozen_at(aware(dt.date(2024, 7, 8), 16)):
+        do_submit_draft(draft, actor=secretariat)
+    with clock.frozen_at(aware(dt.date(2024, 7, 9), 10)):
+        do_approve_draft(draft, actor=leader)
+    return written
+
+
 def demo_rounds(first: Round) -> list[Round]:
     """The demo's rounds in order (each the previous round of the next)."""
     rounds = [first]
@@ -275,6 +314,9 @@ def _logins() -> dict[str, User]:
             user.save(update_fields=["email"])
         if login.unit_key:
             Membership.objects.get_or_create(user=user, unit=Unit.objects.get(key=login.unit_key), role=login.unit_role)
+        for name in login.permissions:
+            app_label, codename = name.split(".")
+            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     for user in logins.values():
         if mfa.requires_mfa(user):
             TotpDevice.objects.get_or_create(

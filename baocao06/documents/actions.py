@@ -207,6 +207,52 @@ def do_sign_version_on_server(version, *, actor) -> SignedDocument:
         )
 
 
+OTHER_SNAPSHOT = (
+    "Tệp PDF đã ký là báo cáo tổng hợp của một lần tổng hợp khác (mã bản tổng hợp không khớp); "
+    "hãy ký tệp PDF tải về từ lần tổng hợp này."
+)
+NO_SNAPSHOT_HASH = (
+    "Tệp PDF đã ký không mang mã bản tổng hợp của hệ thống; hãy ký đúng tệp PDF báo cáo tổng hợp tải về từ trang này."
+)
+
+
+def do_upload_signed_national(output, upload_path: Path, *, actor) -> SignedDocument:
+    """Keep the national report PDF the Secretariat's signer signed with their token, once checked as a
+    unit's upload is: a valid PAdES signature from a trusted anchor over the whole file, and the
+    snapshot's own hash in its keywords (written by the DOCX, compilation/outputs/docx.py). Refused →
+    `SignatureRefused` (audited as `snapshot.signed_pdf_refused`), nothing kept."""
+    snapshot = output.generation.snapshot
+    try:
+        try:
+            verdict = verify_signed_pdf(upload_path, snapshot.content_hash)
+        except SignatureRefused as exc:
+            if exc.code == "other_version":
+                raise SignatureRefused(exc.code, OTHER_SNAPSHOT, exc.detail) from None
+            if exc.code == "no_hash":
+                raise SignatureRefused(exc.code, NO_SNAPSHOT_HASH, exc.detail) from None
+            raise
+    except SignatureRefused as exc:
+        record(
+            "snapshot.signed_pdf_refused",
+            snapshot,
+            actor=actor,
+            output=output.pk,
+            code=exc.code,
+            reason=exc.message,
+        )
+        raise
+    return _store(
+        output=output,
+        road=SignatureRoad.UPLOADED,
+        verdict=verdict,
+        source=upload_path,
+        actor=actor,
+        folder=Path(output.path).parent,
+        audit_obj=snapshot,
+        unit=None,
+    )
+
+
 def do_sign_national_on_server(output, *, actor) -> SignedDocument:
     """Sign a national report PDF (an `OutputFile` of kind pdf) with the organisation's certificate."""
     from .signing import sign_pdf

@@ -387,7 +387,7 @@ class _Writer:
             width = _text_width_twips(table.orientation)
             spec = table_spec(grid, width)
             if has_data(spec):
-                self.doc.element.body.sectPr.addprevious(_unmerged_header(table_element(spec, width)))
+                self.doc.element.body.sectPr.addprevious(table_element(spec, width))
             else:
                 self.para("(Đơn vị không có số liệu ở phụ lục này.)", "Centered", italic=True)
 
@@ -436,28 +436,6 @@ def table_spec(grid, width_twips: int) -> TableSpec:
     for column in columns:
         column.weight *= scale
     return TableSpec(columns, rows, header_groups=list(table.header))
-
-
-def _unmerged_header(tbl):
-    """Two header rows without vertical merges: LibreOffice cuts a merged header cell short where the
-    header repeats on the next page (seen on the page images: "… so với tháng" and the rest lost). The
-    top cell keeps the label, the one below is empty, and the border between them is removed, so it
-    reads as one cell and every line prints on every page."""
-    rows = [tr for tr in tbl.iter(qn("w:tr")) if tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None]
-    if len(rows) != 2:
-        return tbl
-    for tr, edge in ((rows[0], "bottom"), (rows[1], "top")):
-        for tc_pr in tr.iter(qn("w:tcPr")):
-            merge = tc_pr.find(qn("w:vMerge"))
-            if merge is None:
-                continue
-            tc_pr.remove(merge)
-            align = tc_pr.find(qn("w:vAlign"))
-            if align is not None and edge == "bottom":
-                align.set(qn("w:val"), "bottom")
-            borders = parse_xml(f'<w:tcBorders {nsdecls("w")}><w:{edge} w:val="nil"/></w:tcBorders>')
-            tc_pr.insert(1 if tc_pr.find(qn("w:gridSpan")) is None else 2, borders)
-    return tbl
 
 
 def has_data(spec: TableSpec) -> bool:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:report_id>/lan-gui/<int:number>/ky-tren-may-chu/", views.sign_on_server, name="sign_on_server"),
     path("ban-da-ky/<int:document_id>/", views.signed_download, name="signed_download"),
     path("tong-hop/tep/<int:file_id>/ky/", views.sign_national, name="sign_national"),
+    path("tong-hop/tep/<int:file_id>/tai-ban-ky/", views.upload_signed_national, name="upload_signed_national"),
 ]

@@ -25,6 +25,7 @@ from .actions import (
     do_request_version_pdf,
     do_sign_national_on_server,
     do_sign_version_on_server,
+    do_upload_signed_national,
     do_upload_signed_pdf,
     media,
 )
@@ -184,4 +185,37 @@ def sign_national(request, file_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Đã ký số báo cáo tổng hợp bằng chứng thư của {document.signer}.")
+    return redirect(back)
+
+
+@allows_body(SIGNED_PDF_BODY_LIMIT)
+@login_required
+@require_POST
+def upload_signed_national(request, file_id: int):
+    """The national report PDF signed with the signer's token, uploaded by the Secretariat: checked
+    (size, signature, trust, the snapshot's hash) before anything is kept."""
+    from baocao06.compilation.models import OutputFile, OutputKind
+
+    require_secretariat(request.user)
+    files = OutputFile.objects.select_related("generation__snapshot")
+    output = get_object_or_404(files, pk=file_id, kind=OutputKind.PDF)
+    back = reverse("compilation:national", args=[output.generation.snapshot.round_id])
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Chưa chọn tệp PDF đã ký để tải lên.")
+        return redirect(back)
+    if upload.size > max_bytes():
+        messages.error(request, too_large_message())
+        return redirect(back)
+    with tempfile.TemporaryDirectory(prefix="baocao06-upload-") as tmp:
+        path = Path(tmp) / "upload.pdf"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            document = do_upload_signed_national(output, path, actor=request.user)
+        except SignatureRefused as exc:
+            messages.error(request, f"Không nhận tệp {upload.name}: {exc.message}")
+            return redirect(back)
+    messages.success(request, f"Đã kiểm tra và lưu báo cáo tổng hợp đã ký số của {document.signer}: chữ ký hợp lệ.")
     return redirect(back)

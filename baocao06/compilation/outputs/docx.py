@@ -67,6 +67,7 @@ def write_docx(
     with_charts: bool = True,
     document: dict | None = None,
     draft: dict | None = None,
+    content_hash: str | None = None,
 ) -> None:
     """Write the national report of `data` (the national dict) to a path or a binary stream.
 
@@ -81,6 +82,10 @@ def write_docx(
     references printed from `data`, and the units' own paragraphs go to the optional annex
     "Tổng hợp ý kiến của các đơn vị" after the appendices. Without it the body lists the units'
     paragraphs under each section, as before drafting existed.
+
+    `content_hash` (the snapshot's) goes into the keywords as `baocao06-version-<hash>`, as a unit
+    report carries its version's: a signed PDF of the report is checked against its snapshot
+    (documents/actions.py `do_upload_signed_national`).
     """
     report = progress or (lambda percent, step: None)
     settings = {**DOCUMENT_DEFAULTS, **(document or {})}
@@ -93,6 +98,10 @@ def write_docx(
         issued_on = dt.date.fromisoformat(settings["issued_on"])
     issued_on = issued_on or dt.date.today()
     writer = _Writer(data, layout, issued_on, settings)
+    if content_hash:
+        from baocao06.documents.unit_report import version_keyword
+
+        writer.doc.core_properties.keywords = version_keyword(content_hash)
     report(0, "Chuẩn bị tài liệu")
     writer.front_matter(settings.get("number"), settings.get("addressees") or DOCUMENT_DEFAULTS["addressees"])
     report(5, "Phần mở đầu")

@@ -37,9 +37,9 @@ def write_json(data: dict, path, layout=None) -> None:
         out.write(json_bytes(data))
 
 
-def write_csv_zip(data: dict, path) -> None:
+def write_csv_zip(data: dict, path, layout=None) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in csv_files(data):
+        for name, content in csv_files(data, layout):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
@@ -47,8 +47,12 @@ def write_csv_zip(data: dict, path) -> None:
             archive.writestr(info, content)
 
 
-def csv_files(data: dict) -> list[tuple[str, bytes]]:
-    """(file name, CSV bytes) of every national table, in a fixed order."""
+def csv_files(data: dict, layout=None) -> list[tuple[str, bytes]]:
+    """(file name, CSV bytes) of every national table, in a fixed order. The tracker, list and matrix
+    files are named by the tables the definition's compilation block gives those parts (outputs/parts.py;
+    4709: PL02, PL06, PL07), by the part's name without a layout."""
+    from .parts import table_key
+
     services = {s.get("table"): s for s in data.get("services") or []}
     # One file per service table the definition has, named by its key (4709: PL03, PL04, PL05).
     files = [(f"{key}.csv", _services(entry)) for key, entry in services.items()]
@@ -56,9 +60,9 @@ def csv_files(data: dict) -> list[tuple[str, bytes]]:
     files.append(("rankings_provinces.csv", _rankings(rankings.get("provinces") or [])))
     files.append(("rankings_ministries.csv", _rankings(rankings.get("ministries") or [])))
     files.append(("tasks_by_unit.csv", _tasks(data.get("tasks") or {})))
-    files.append(("PL02.csv", _pl02(data.get("pl02") or [])))
-    files.append(("PL06.csv", _pl06(data.get("pl06") or [])))
-    files.append(("PL07.csv", _pl07(data.get("pl07") or [])))
+    files.append((f"{table_key(layout, 'tracker')}.csv", _pl02(data.get("pl02") or [])))
+    files.append((f"{table_key(layout, 'list')}.csv", _pl06(data.get("pl06") or [])))
+    files.append((f"{table_key(layout, 'matrix')}.csv", _pl07(data.get("pl07") or [])))
     # The definition's other list and matrix tables, by their keys.
     files += [(f"{e['table']}.csv", _pl06(e.get("groups") or [])) for e in data.get("more_lists") or []]
     files += [(f"{e['table']}.csv", _pl07(e.get("rows") or [])) for e in data.get("more_matrices") or []]

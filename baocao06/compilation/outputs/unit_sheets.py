@@ -118,11 +118,16 @@ def write_unit_sheets(wb, unit_tables, *, start: float, end: float) -> None:
     plans = {t.key: TablePlan(t) for t in wb.layout.tables} if wb.layout is not None else {}
     info = {u.get("key"): u for u in wb.data.get("units") or []}
     writer = _Writer(wb.styles, plans, info, wb.provisional)
-    taken = {name.casefold() for name in _national_names()}
+    # A unit's sheet never takes the name of a national sheet written before it (a unit keyed like a table).
+    taken = {ws.name.casefold() for ws in wb.book.worksheets()}
     from django.db import connection
 
-    if not isinstance(unit_tables, UnitSource) or len(unit_tables.version_ids) < SPLIT_FROM or (
-        connection.in_atomic_block  # a second connection would not see uncommitted data
+    if (
+        not isinstance(unit_tables, UnitSource)
+        or len(unit_tables.version_ids) < SPLIT_FROM
+        or (
+            connection.in_atomic_block  # a second connection would not see uncommitted data
+        )
     ):
         total = max(len(info), 1)
         for n, (unit_key, unit_name, tables) in enumerate(unit_tables):
@@ -237,9 +242,3 @@ def _table(sh, plan: TablePlan, rows: list[dict]) -> None:
         if row.get("key") not in plan.fixed:
             free_number += 1
         sh.row(plan.cells(row, free_number))
-
-
-def _national_names() -> list[str]:
-    from .xlsx import NATIONAL_SHEETS
-
-    return list(NATIONAL_SHEETS)

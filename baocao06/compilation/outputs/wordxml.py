@@ -59,17 +59,20 @@ def _run(text: str, *, bold=False, italic=False) -> str:
     return f"<w:r>{rpr}{body}</w:r>"
 
 
-def _cell(text: str, width: int, *, align="left", bold=False, italic=False, span=1, vmerge=None, no_wrap=False) -> str:
+def _cell(
+    text: str, width: int, *, align="left", bold=False, italic=False, span=1, open_edge=None, no_wrap=False
+) -> str:
+    """A table cell; `open_edge` ("bottom" or "top") drops that border: the two halves of a header cell
+    spanning both header rows (see `_header_rows`)."""
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
         props += f'<w:gridSpan w:val="{span}"/>'
-    if vmerge == "restart":
-        props += '<w:vMerge w:val="restart"/>'
-    elif vmerge == "continue":
-        props += "<w:vMerge/>"
-    if no_wrap:  # schema order: noWrap before vAlign
+    if open_edge:  # schema order: tcBorders after gridSpan, before noWrap and vAlign
+        props += f'<w:tcBorders><w:{open_edge} w:val="nil"/></w:tcBorders>'
+    if no_wrap:
         props += "<w:noWrap/>"
-    props += '<w:vAlign w:val="center"/>' if vmerge else ""
+    if open_edge == "bottom":
+        props += '<w:vAlign w:val="bottom"/>'
     jc = {"left": "left", "right": "right", "center": "center"}[align]
     run = _run(text, bold=bold, italic=italic) if text else ""
     return (
@@ -127,8 +130,12 @@ def _header_rows(spec: TableSpec, widths: list[int]) -> list[str]:
                 first.append(_cell(label, span_width, align="center", bold=True, span=len(members)))
             second.append(_cell(column.label, width, align="center", bold=True))
         else:
-            first.append(_cell(column.label, width, align="center", bold=True, vmerge="restart"))
-            second.append(_cell("", width, vmerge="continue"))
+            # Not a vertical merge: LibreOffice cuts a merged header cell short where the header repeats
+            # on the next page (seen on the page images: "… so với tháng" and the rest lost). The top
+            # cell holds the label, the one below is empty, the border between them is dropped: it reads
+            # as one cell and every line prints on every page.
+            first.append(_cell(column.label, width, align="center", bold=True, open_edge="bottom"))
+            second.append(_cell("", width, open_edge="top"))
     return [f"<w:tr>{head}{''.join(first)}</w:tr>", f"<w:tr>{head}{''.join(second)}</w:tr>"]
 
 

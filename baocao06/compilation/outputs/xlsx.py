@@ -30,7 +30,6 @@ GROUP_NAMES = {  # unit groups as people read them (never the raw key "ministrie
     "provinces": "Tỉnh, thành phố",
     "communes": "Xã, phường, đặc khu",
 }
-NATIONAL_SHEETS = (SUMMARY_SHEET, "PL01", "PL02", "PL03", "PL04", "PL05", "PL06", "PL07", RANKINGS_SHEET)
 PROVISIONAL = "TẠM TÍNH"
 WHOLE = {"integer", "money"}
 NUMERIC = {"integer", "money", "number", "percent"}
@@ -128,6 +127,13 @@ class NationalWorkbook:
 
     def table(self, key: str):
         return self.layout.table_index.get(key) if self.layout is not None else None
+
+    def sheet_heading(self, key: str) -> str:
+        """An appendix sheet's title row: its heading, then what the definition's compilation block gives
+        it (`sheet_titles`), e.g. "PHỤ LỤC 02 — NGHỊ QUYẾT 175/NQ-CP"."""
+        heading = numbering.heading(key, self.layout)
+        titles = (self.layout.compilation.get("sheet_titles") or {}) if self.layout is not None else {}
+        return f"{heading} — {titles[key]}" if titles.get(key) else heading
 
     def column(self, table_key: str, column_key: str) -> dict | None:
         spec = self.table(table_key)
@@ -278,11 +284,7 @@ class NationalWorkbook:
         origins = merged_keys(origin_labels, [national.get("by_origin")] + [u.get("by_origin") for u in by_unit])
         sh = self.sheet(key, [6, 12, 40, 12] + [14] * (len(results) + len(origins)))
         spec = self.table(key)
-        self.title(
-            sh,
-            f"{numbering.heading(key, self.layout)} — THỐNG KÊ NHIỆM VỤ THEO ĐƠN VỊ",
-            spec.title if spec else None,
-        )
+        self.title(sh, self.sheet_heading(key), spec.title if spec else None)
         labels = ["STT", "Mã", "Đơn vị", "Số nhiệm vụ"]
         labels += [result_labels.get(k, k) for k in results] + [origin_labels.get(k, k) for k in origins]
         self.header(sh, labels, freeze_cols=3)
@@ -334,7 +336,7 @@ class NationalWorkbook:
         results = merged_keys(result_labels, [t.get("by_result") for t in tasks])
         sh = self.sheet(key, [12, 6, 50, 24, 14, 10, 12] + [12] * len(results) + [30, 40, 40])
         spec = self.table(key)
-        self.title(sh, f"{numbering.heading(key, self.layout)} — NGHỊ QUYẾT 175/NQ-CP", spec.title if spec else None)
+        self.title(sh, self.sheet_heading(key), spec.title if spec else None)
         labels = ["Mã", "STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Nhiệm vụ chung", "Số đơn vị trả lời"]
         labels += [result_labels.get(k, k) for k in results]
         labels += ["Đơn vị chưa hoàn thành", "Nguyên nhân", "Trả lời của đơn vị chủ trì"]

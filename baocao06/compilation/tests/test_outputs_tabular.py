@@ -16,6 +16,7 @@ from baocao06.compilation.outputs.tabular import canonical_json, write_csv_zip, 
 
 from . import fixture_tables
 from .fixture_tables import FORMULA
+from .national_fixture import layout_4709
 
 FILES = [
     "PL03.csv",
@@ -46,7 +47,7 @@ class TabularTest(SimpleTestCase):
 
     def csv_zip(self, data, name="national.zip") -> dict[str, list[dict]]:
         path = self.tmp / name
-        write_csv_zip(data, path)
+        write_csv_zip(data, path, layout_4709())
         with zipfile.ZipFile(path) as archive:
             self.assertEqual(archive.namelist(), FILES)
             raw = {n: archive.read(n) for n in archive.namelist()}
@@ -77,6 +78,19 @@ class TabularTest(SimpleTestCase):
         write_csv_zip(data, self.tmp / "a.zip")
         write_csv_zip(json.loads(json.dumps(data)), self.tmp / "b.zip")
         self.assertEqual((self.tmp / "a.zip").read_bytes(), (self.tmp / "b.zip").read_bytes())
+
+    def test_the_tracker_list_and_matrix_files_are_named_by_the_definitions_compilation_block(self):
+        data = fixture_tables.national()
+        layout = layout_4709()
+        block = layout.compilation
+        self.assertEqual((block["tracker"]["table"], block["lists"][0], block["matrix"][0]), ("PL02", "PL06", "PL07"))
+        write_csv_zip(data, self.tmp / "renamed.zip", _Renamed(layout, {"PL02": "NQ175", "PL06": "DS", "PL07": "MT"}))
+        with zipfile.ZipFile(self.tmp / "renamed.zip") as archive:
+            names = archive.namelist()
+        self.assertEqual(names[6:], ["NQ175.csv", "DS.csv", "MT.csv"])
+        write_csv_zip(data, self.tmp / "bare.zip")  # no layout: the parts' own names
+        with zipfile.ZipFile(self.tmp / "bare.zip") as archive:
+            self.assertEqual(archive.namelist()[6:], ["tracker.csv", "list.csv", "matrix.csv"])
 
     def test_every_service_row_and_figure(self):
         data = fixture_tables.national()
@@ -149,3 +163,14 @@ class TabularTest(SimpleTestCase):
         self.assertIn("'@chờ hướng dẫn", values)
         self.assertFalse([v for v in values if v.startswith(("=", "+", "@"))])
         self.assertIn("-3.05", values)  # a negative number stays a number
+
+
+class _Renamed:
+    """A layout whose compilation block names other tables for the tracker, list and matrix."""
+
+    def __init__(self, layout, names: dict[str, str]):
+        block = dict(layout.compilation)
+        block["tracker"] = {**block["tracker"], "table": names[block["tracker"]["table"]]}
+        block["lists"] = [names.get(k, k) for k in block["lists"]]
+        block["matrix"] = [names.get(k, k) for k in block["matrix"]]
+        self.compilation = block

@@ -9,12 +9,14 @@ import openpyxl
 from django.test import SimpleTestCase
 
 from baocao06.compilation.outputs.unit_sheets import sheet_name
-from baocao06.compilation.outputs.xlsx import NATIONAL_SHEETS, write_workbook
+from baocao06.compilation.outputs.xlsx import write_workbook
 from baocao06.test import BaseTestCase
 
 from . import fixture_tables
 from .fixture_tables import FORMULA
 
+# 4709's national sheets, in order: the summary, its tables by the compilation block's roles, the rankings.
+NATIONAL_SHEETS = ("Tổng hợp", "PL01", "PL02", "PL03", "PL04", "PL05", "PL06", "PL07", "Xếp hạng")
 SERVICE_EXTRA = ["baseline_rate", "change"]
 COMPUTED = ["saving", "cost_before", "cost_after", "cut_rate", "units"]
 
@@ -266,6 +268,15 @@ class WorkbookTest(BaseTestCase):
             for row in tables.get("PL05", []):
                 cells = next(r for r in rows if r[1] == row["values"]["service"])
                 self.assertEqual(cells[2:5], tuple(row["values"][k] for k in ("total", "online", "rate")))
+
+    def test_a_unit_keyed_like_a_national_sheet_gets_a_name_of_its_own(self):
+        units = fixture_tables.unit_tables()
+        _key, name, tables = units[0]
+        units[0] = ("pl02", name, tables)  # a unit whose key is a national sheet's name in another case
+        _data, book = self.build(units=units)
+        self.assertEqual(book.sheetnames[: len(NATIONAL_SHEETS)], list(NATIONAL_SHEETS))
+        self.assertEqual(book.sheetnames[len(NATIONAL_SHEETS)], "pl02~2")
+        self.assertEqual(rows_of(book["pl02~2"])[0][0], name)
 
 
 class SheetNameTest(SimpleTestCase):

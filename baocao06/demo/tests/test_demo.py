@@ -146,3 +146,29 @@ class DemoTests(TestCase):
         statuses = set(third.reports.values_list("status", flat=True))
         self.assertIn(ReportStatus.SUBMITTED, statuses)
         self.assertTrue(third.snapshots.exists())
+
+    def test_the_4709_round_has_an_approved_national_draft_written_from_the_suggestions(self):
+        from baocao06.audit.models import AuditEvent
+        from baocao06.compilation import drafting
+        from baocao06.compilation.drafting_actions import approved_body, can_approve
+        from baocao06.compilation.models import DraftStatus, NationalDraft
+
+        leader = User.objects.get(username="lanhdao.thuky")
+        self.assertTrue(can_approve(leader))
+        self.assertFalse(can_approve(User.objects.get(username="thuky")))
+        snapshot = self.first.snapshots.get(provisional=False)
+        draft = NationalDraft.objects.get(round=self.first)
+        self.assertEqual((draft.snapshot, draft.status), (snapshot, DraftStatus.APPROVED))
+        self.assertEqual(draft.approved_version.created_by, leader)
+        self.assertEqual(timezone.localtime(draft.approved_version.created_at).date(), dt.date(2024, 7, 9))
+        # Every section with a suggestion has it, as the suggestion computed again from the snapshot.
+        layout = self.first.get_layout()
+        expected = {}
+        for key in layout.section_index:
+            suggestion = drafting.suggest(snapshot.data, layout, key)
+            if not suggestion.empty:
+                expected[key] = suggestion.text
+        self.assertGreater(len(expected), 10)
+        self.assertEqual(approved_body(snapshot)["sections"], expected)
+        actions = set(AuditEvent.objects.filter(action__startswith="national_draft.").values_list("action", flat=True))
+        self.assertTrue({"national_draft.suggestion_taken", "national_draft.approved"} <= actions, actions)

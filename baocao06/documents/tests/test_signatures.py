@@ -283,3 +283,100 @@ class NationalSigningTests(BaseTestCase):
         self.assertEqual(b"".join(download.streaming_content), signed)
         self.login(self.reporter)
         self.assertEqual(self.client.get(reverse("documents:signed_download", args=[document.pk])).status_code, 403)
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class NationalUploadTests(BaseTestCase):
+    """The national report PDF signed with a token and uploaded by the Secretariat, checked against its
+    snapshot's hash (in the PDF's keywords, from the DOCX) as a unit's upload is against its version's."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from baocao06.compilation.actions import do_request_outputs
+        from baocao06.compilation.engine import compile_round
+        from baocao06.compilation.models import Generation
+
+        super().setUpTestData()
+        cls.ca = TestCA()
+        cls.fill_completely(cls.report, cls.reporter)
+        do_submit_report(cls.report, actor=cls.approver)
+        cls.first = compile_round(cls.round, provisional=True, actor=cls.secretariat)
+        cls.report.refresh_from_db()
+        do_return_report(cls.report, actor=cls.secretariat, message="Bổ sung số liệu.")
+        part = cls.report.parts.exclude(data__fields=None).first()
+        data = {"fields": {**part.data["fields"]}}
+        field = next(iter(data["fields"]))
+        data["fields"][field] = str(data["fields"][field]) + " Bổ sung."
+        do_save_part(cls.report, part.key, data, base_revision=part.revision, actor=cls.reporter)
+        do_submit_report(cls.report, actor=cls.approver)
+        cls.second = compile_round(cls.round, provisional=True, actor=cls.secretariat)
+        cls.outputs = {}
+        for snapshot in (cls.first, cls.second):
+            with override_settings(MEDIA_ROOT=MEDIA), cls.captureOnCommitCallbacks(execute=True):
+                do_request_outputs(snapshot, actor=cls.secretariat)
+            cls.outputs[snapshot.pk] = Generation.objects.get(snapshot=snapshot).files.get(kind="pdf")
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.ca.folder, ignore_errors=True)
+
+    def setUp(self):
+        self.settings_override = override_settings(BAOCAO06_SIGNATURE_TRUST_ROOTS=self.ca.trust_roots)
+        self.settings_override.enable()
+        self.addCleanup(self.settings_override.disable)
+
+    def pdf(self, snapshot) -> bytes:
+        return (MEDIA / self.outputs[snapshot.pk].path).read_bytes()
+
+    def upload(self, output, data: bytes, user=None):
+        self.login(user or self.secretariat)
+        url = reverse("documents:upload_signed_national", args=[output.pk])
+        return self.client.post(
+            url, {"file": SimpleUploadedFile("tong-hop-da-ky.pdf", data, "application/pdf")}, follow=True
+        )
+
+    def test_the_snapshots_hash_is_in_the_national_pdfs_keywords(self):
+        from baocao06.documents.unit_report import hash_from_keywords
+
+        self.assertNotEqual(self.first.content_hash, self.second.content_hash)
+        for snapshot in (self.first, self.second):
+            raw = self.pdf(snapshot).decode("latin-1")
+            self.assertEqual(hash_from_keywords(raw), snapshot.content_hash)
+
+    def test_a_valid_signed_national_pdf_is_kept_and_shown_with_signer_time_and_validity(self):
+        output = self.outputs[self.second.pk]
+        response = self.upload(output, sign(self.pdf(self.second), self.ca.signer))
+        self.assertContains(response, "Đã kiểm tra và lưu báo cáo tổng hợp đã ký số của Nguyen Van Ky")
+        document = SignedDocument.objects.get()
+        self.assertEqual((document.output, document.version, document.road), (output, None, "uploaded"))
+        self.assertEqual(document.stored_by, self.secretariat)
+        event = AuditEvent.objects.get(action="snapshot.signed_pdf_stored")
+        self.assertEqual((event.data["signer"], event.data["output"]), ("Nguyen Van Ky", output.pk))
+        page = self.client.get(reverse("compilation:national", args=[self.round.pk]))
+        self.assertContains(page, "Bản đã ký số: Nguyen Van Ky")
+        self.assertContains(page, "Hợp lệ")
+        from baocao06.core.templatetags.vn import vndate
+
+        self.assertIsNotNone(document.cert_valid_to)
+        self.assertContains(page, f"hiệu lực {vndate(document.cert_valid_from)} – {vndate(document.cert_valid_to)}")
+        self.assertContains(page, "Người ký ký bằng thiết bị ký số và tải lên")
+
+    def test_another_snapshots_signed_pdf_is_refused_with_nothing_kept(self):
+        before = sorted(MEDIA.rglob("da-ky-*.pdf"))
+        response = self.upload(self.outputs[self.second.pk], sign(self.pdf(self.first), self.ca.signer))
+        said = " | ".join(str(m) for m in response.context["messages"])
+        self.assertIn("báo cáo tổng hợp của một lần tổng hợp khác", said)
+        self.assertFalse(SignedDocument.objects.exists())
+        self.assertEqual(sorted(MEDIA.rglob("da-ky-*.pdf")), before)
+        event = AuditEvent.objects.get(action="snapshot.signed_pdf_refused")
+        self.assertEqual(event.data["code"], "other_version")
+
+    def test_only_the_secretariat_uploads(self):
+        output = self.outputs[self.second.pk]
+        for user in (self.viewer, self.approver):
+            self.login(user)
+            url = reverse("documents:upload_signed_national", args=[output.pk])
+            data = {"file": SimpleUploadedFile("x.pdf", sign(self.pdf(self.second), self.ca.signer), "application/pdf")}
+            self.assertEqual(self.client.post(url, data).status_code, 403)
+        self.assertFalse(SignedDocument.objects.exists())

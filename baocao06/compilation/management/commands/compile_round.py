@@ -1,4 +1,5 @@
-"""Compile a round now and write its national files: national.json, report.docx, report.pdf, appendices.xlsx."""
+"""Compile a round now (or take one of its snapshots, --snapshot N) and write its national files:
+national.json, report.docx, report.pdf, appendices.xlsx."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from baocao06.compilation.actions import CompileRefused, do_compile
+from baocao06.compilation.drafting_actions import DraftRefused, refuse_outputs_without_approval
 from baocao06.compilation.generate import write_outputs
 from baocao06.rounds.models import Round
 
@@ -19,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("round", type=int, help="mã (id) kỳ báo cáo")
         parser.add_argument("--out", required=True, help="thư mục ghi tệp")
         parser.add_argument(
+            "--snapshot",
+            type=int,
+            help="không tổng hợp lại: ghi tệp của bản tổng hợp lần N đã có (bản có báo cáo soạn đã duyệt in bản soạn)",
+        )
+        parser.add_argument(
             "--provisional",
             action="store_true",
             help="tổng hợp tạm tính từ các bản đã gửi gần nhất (cả bản chưa tiếp nhận)",
@@ -29,8 +36,14 @@ class Command(BaseCommand):
         if round_ is None:
             raise CommandError(f"Không có kỳ báo cáo mã {options['round']}.")
         try:
-            snapshot = do_compile(round_, actor=None, provisional=options["provisional"])
-        except CompileRefused as exc:
+            if options["snapshot"] is not None:
+                snapshot = round_.snapshots.filter(number=options["snapshot"]).first()
+                if snapshot is None:
+                    raise CommandError(f"Kỳ báo cáo chưa có bản tổng hợp lần {options['snapshot']}.")
+                refuse_outputs_without_approval(snapshot)
+            else:
+                snapshot = do_compile(round_, actor=None, provisional=options["provisional"])
+        except (CompileRefused, DraftRefused) as exc:
             raise CommandError(str(exc)) from exc
         out = Path(options["out"])
         interactive = sys.stderr.isatty()
