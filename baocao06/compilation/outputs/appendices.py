@@ -349,7 +349,8 @@ def _column_label(column: dict) -> str:
 
 # --- PL06: services not yet integrated, grouped -----------------------------------------------
 
-PL06_FIELDS = [
+# Without the table's definition (an old snapshot read on its own), the columns of 4709's list.
+LIST_FALLBACK = [
     ("service", "Tên dịch vụ công/TTHC", 3),
     ("ministry", "Bộ, ngành", 1.4),
     ("locality", "Địa phương", 1.4),
@@ -359,6 +360,18 @@ PL06_FIELDS = [
 ]
 
 
+def list_fields(table) -> list[tuple[str, str, float]]:
+    """A `lists` table's printed columns, in the definition's order: (key, label, relative width).
+    The label column is the widest; columns under a shared header (e.g. "Cơ quan thực hiện") narrower."""
+    if table is None:
+        return LIST_FALLBACK
+    grouped = {key for group in table.header for key in group.get("columns") or []}
+    return [
+        (c["key"], c["label"], 3 if c.get("role") == "label" else 1.4 if c["key"] in grouped else 1.8)
+        for c in table.columns
+    ]
+
+
 def pl06_appendix(data: dict, layout, key: str | None = None, groups: list | None = None) -> Appendix | None:
     """A `lists` table (the first one, `pl06` of the dict, unless `key` and `groups` say another)."""
     groups = data.get("pl06") if groups is None else groups
@@ -366,8 +379,9 @@ def pl06_appendix(data: dict, layout, key: str | None = None, groups: list | Non
         return None
     key = key or table_key(layout, "list")
     table = _table(layout, key)
+    fields = list_fields(table)
     columns = [Column("number", "TT", "center", 0.5)] + [
-        Column(key, _label(table, key, label), "left", weight) for key, label, weight in PL06_FIELDS
+        Column(key, _label(table, key, label), "left", weight) for key, label, weight in fields
     ]
     rows: list[Row] = []
     number = 0
@@ -377,7 +391,7 @@ def pl06_appendix(data: dict, layout, key: str | None = None, groups: list | Non
             rows.append(Row(["", unit["name"]], kind="subgroup"))
             for row in unit.get("rows") or []:
                 number += 1
-                rows.append(Row([str(number)] + [clip(row.get(key)) for key, _, _ in PL06_FIELDS]))
+                rows.append(Row([str(number)] + [clip(row.get(key)) for key, _, _ in fields]))
     title = table.title if table else "DỊCH VỤ CÔNG THIẾT YẾU CHƯA HOÀN THÀNH TÍCH HỢP"
     return Appendix(
         key, _heading(key, table), title, _orientation(table), TableSpec(columns, rows, _header_groups(table))

@@ -133,8 +133,13 @@ def pl07_summary(data: dict, layout) -> list[str]:
     if not entries:
         return []
     table = layout.table_index.get(table_key(layout, "matrix")) if layout is not None else None
-    causes_column = table.column_index.get("causes") if table else None
-    labels = {c["value"]: c["label"] for c in (causes_column or {}).get("choices", [])}
+    # The engine counts the values of every choice column of the matrix (4709: "causes").
+    labels = {
+        choice["value"]: choice["label"]
+        for column in (table.columns if table else [])
+        if column["type"] in {"choice", "multichoice"}
+        for choice in column.get("choices") or []
+    }
     causes: dict[str, int] = {}
     for item in items:
         for key, count in (item.get("causes") or {}).items():

@@ -61,10 +61,13 @@ def csv_files(data: dict, layout=None) -> list[tuple[str, bytes]]:
     files.append(("rankings_ministries.csv", _rankings(rankings.get("ministries") or [])))
     files.append(("tasks_by_unit.csv", _tasks(data.get("tasks") or {})))
     files.append((f"{table_key(layout, 'tracker')}.csv", _pl02(data.get("pl02") or [])))
-    files.append((f"{table_key(layout, 'list')}.csv", _pl06(data.get("pl06") or [])))
+    files.append((f"{table_key(layout, 'list')}.csv", _pl06(data.get("pl06") or [], _declared(layout, "list"))))
     files.append((f"{table_key(layout, 'matrix')}.csv", _pl07(data.get("pl07") or [])))
     # The definition's other list and matrix tables, by their keys.
-    files += [(f"{e['table']}.csv", _pl06(e.get("groups") or [])) for e in data.get("more_lists") or []]
+    files += [
+        (f"{e['table']}.csv", _pl06(e.get("groups") or [], _declared(layout, table=e["table"])))
+        for e in data.get("more_lists") or []
+    ]
     files += [(f"{e['table']}.csv", _pl07(e.get("rows") or [])) for e in data.get("more_matrices") or []]
     return files
 
@@ -174,9 +177,22 @@ def _pl02(tasks: list[dict]) -> bytes:
     return csv_bytes(header, rows)
 
 
-def _pl06(groups: list[dict]) -> bytes:
+def _declared(layout, part: str | None = None, table: str | None = None) -> list[str]:
+    """The column keys of a table in the definition's order (the list table of the compilation block
+    when `part` is given); none without a layout."""
+    from .parts import table_key
+
+    tables = getattr(layout, "table_index", None)
+    if not tables:
+        return []
+    spec = tables.get(table or table_key(layout, part))
+    return [c["key"] for c in spec.columns] if spec is not None else []
+
+
+def _pl06(groups: list[dict], declared: list[str] | None = None) -> bytes:
+    """A list table: the definition's columns first, then any other key a row carries."""
     entries = [(g, u, r) for g in groups for u in g.get("units") or [] for r in u.get("rows") or []]
-    columns = _keys((r for _, _, r in entries), ("service", "ministry", "locality", "progress", "cause", "solution"))
+    columns = _keys((r for _, _, r in entries), declared or ())
     header = ["group", "group_title", "unit_key", "unit_name", *columns]
     rows = [
         [g.get("group"), g.get("title"), u.get("key"), u.get("name"), *[r.get(c) for c in columns]]

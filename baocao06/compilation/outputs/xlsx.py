@@ -143,6 +143,16 @@ class NationalWorkbook:
         column = self.column(table_key, column_key) or {}
         return {c["value"]: c["label"] for c in column.get("choices") or []}
 
+    def counted_choice_labels(self, table_key: str) -> dict[str, str]:
+        """The labels of every choice column of a matrix table: the engine counts them all (`causes`)."""
+        spec = self.table(table_key)
+        return {
+            choice["value"]: choice["label"]
+            for column in (spec.columns if spec else [])
+            if column["type"] in {"choice", "multichoice"}
+            for choice in column.get("choices") or []
+        }
+
     def column_label(self, table_key: str, column_key: str) -> str:
         column = self.column(table_key, column_key)
         return column["label"] if column else column_key

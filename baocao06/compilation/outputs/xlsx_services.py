@@ -136,7 +136,7 @@ def pl07_columns(wb, key: str | None = None, entries: list | None = None) -> tup
     texts = list(declared)
     for entry in entries:
         texts += [k for k in entry.get("cells") or {} if k not in texts]
-    causes = list(wb.choice_labels(key, "causes"))
+    causes = list(wb.counted_choice_labels(key))
     for entry in entries:
         causes += [k for k in entry.get("causes") or {} if k not in causes]
     return texts, causes
@@ -173,7 +173,7 @@ def write_pl07(wb, key: str | None = None, entries: list | None = None):
     entries = (wb.data.get("pl07") if entries is None else entries) or []
     spec = wb.table(key)
     texts, causes = pl07_columns(wb, key, entries)
-    cause_labels = wb.choice_labels(key, "causes")
+    cause_labels = wb.counted_choice_labels(key)
     sh = wb.sheet(key, [10, 6, 36] + [60] * len(texts) + [11] * len(causes))
     wb.title(sh, numbering.heading(key, wb.layout), spec.title if spec else None)
     labels = ["Mã", "STT", "Nội dung"] + [wb.column_label(key, k) for k in texts]

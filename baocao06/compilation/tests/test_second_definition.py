@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -82,3 +83,67 @@ class SecondDefinitionTests(BaseTestCase):
             self.assertIn(item["title"][:40], docx_text)
         for task in data["tasks"]["open"]:
             self.assertIn(task["title"][:40], docx_text)
+
+    def test_a_list_table_with_its_own_columns_comes_out_with_them(self):
+        """DS2 has columns of its own (system, owner, connected_to, remark), not 4709's list columns:
+        the DOCX appendix, the workbook sheet and the CSV print those, with what the units typed."""
+        definition, _ = store_definition(DEFINITION.read_text(encoding="utf-8"))
+        round_ = open_test_round(definition, [self.ministry, self.province], actor=self.secretariat, title="Kỳ thử")
+        typed = []
+        for report, person, seed in (
+            (Report.objects.get(round=round_, unit=self.ministry), self.approver, 41),
+            (Report.objects.get(round=round_, unit=self.province), self.province_approver, 42),
+        ):
+            fill_completely(report, person, seed=seed)
+            version = do_submit_report(report, actor=person)
+            do_accept_report(report, actor=self.secretariat)
+            typed += [row["values"] for row in version.content["tables"]["DS2"]["rows"]]
+        self.assertTrue(typed and all(v.get("system") and v.get("owner") for v in typed))
+        snapshot = do_compile(round_, actor=self.secretariat)
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = {kind: Path(p) for kind, p in write_outputs(snapshot, Path(tmp)).items()}
+            doc = Document(str(paths["docx"]))
+            book = openpyxl.load_workbook(paths["xlsx"], read_only=True)
+            sheet = [[c for c in row if c is not None] for row in book["DS2"].iter_rows(values_only=True)]
+            book.close()
+            with zipfile.ZipFile(paths["csv"]) as archive:
+                header = archive.read("DS2.csv").decode("utf-8-sig").splitlines()[0].split(",")
+        table = next(t for t in doc.tables if any("Hệ thống thông tin" in c.text for c in t.rows[0].cells))
+        docx_header = " ".join(c.text for r in table.rows[:2] for c in r.cells)
+        for label in ("Hệ thống thông tin", "Cơ quan quản lý", "Đã kết nối với", "Ghi chú", "Quản lý và kết nối"):
+            self.assertIn(label, docx_header)
+        self.assertNotIn("Tên dịch vụ công", docx_header)
+        docx_text = "\n".join(c.text for r in table.rows for c in r.cells)
+        for values in typed:
+            self.assertIn(values["system"][:30], docx_text)
+            self.assertIn(values["owner"][:30], docx_text)
+        self.assertIn("Đã kết nối với", str(sheet))
+        self.assertEqual(header[4:8], ["system", "owner", "connected_to", "remark"])
+
+    def test_a_matrix_whose_choice_column_has_another_key_prints_its_labels(self):
+        """MT2 counts its choices in a column named `barriers` (4709's matrix calls it `causes`): the
+        workbook names the counts by the definition's labels, never by raw values."""
+        definition, _ = store_definition(DEFINITION.read_text(encoding="utf-8"))
+        round_ = open_test_round(definition, [self.ministry, self.province], actor=self.secretariat, title="Kỳ thử")
+        chosen = set()
+        for report, person, seed in (
+            (Report.objects.get(round=round_, unit=self.ministry), self.approver, 51),
+            (Report.objects.get(round=round_, unit=self.province), self.province_approver, 52),
+        ):
+            fill_completely(report, person, seed=seed)
+            version = do_submit_report(report, actor=person)
+            do_accept_report(report, actor=self.secretariat)
+            for row in version.content["tables"]["MT2"]["rows"]:
+                chosen.update(row["values"].get("barriers") or [])
+        self.assertTrue(chosen)
+        column = round_.get_layout().table_index["MT2"].column_index["barriers"]
+        labels = {c["value"]: c["label"] for c in column["choices"]}
+        snapshot = do_compile(round_, actor=self.secretariat)
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = {kind: Path(p) for kind, p in write_outputs(snapshot, Path(tmp)).items()}
+            book = openpyxl.load_workbook(paths["xlsx"], read_only=True)
+            cells = {str(c) for row in book["MT2"].iter_rows(values_only=True) for c in row if c is not None}
+            book.close()
+        for value in chosen:
+            self.assertIn(f"Nguyên nhân: {labels[value]}", cells)
+            self.assertNotIn(f"Nguyên nhân: {value}", cells)
