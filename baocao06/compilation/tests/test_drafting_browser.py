@@ -1,7 +1,9 @@
 """The Secretariat drafts the national report in a real browser: takes a suggested section, edits it,
-inserts a live figure, has it approved by the leader, makes the files and downloads the DOCX."""
+inserts a live figure, has it approved by the leader, makes the files and downloads the DOCX and the PDF."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -95,3 +97,9 @@ class DraftingInBrowserTests(BrowserTestCase):
         annex = texts.index("TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ")
         first_unit = next(i for i, t in enumerate(texts) if t.startswith("Bộ Tư pháp: "))
         self.assertGreater(first_unit, annex)  # the units' own paragraphs are in the annex only
+        # The same report as PDF/A (LibreOffice on the worker), with the approved text in it.
+        with page.expect_download() as info:
+            page.click("#generation a[data-kind=pdf]")
+        pdf = Path(info.value.path()).read_bytes()
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        self.assertIn(b"pdfaid:part", pdf)
