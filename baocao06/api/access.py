@@ -32,8 +32,12 @@ def authenticate(raw: str | None) -> ApiToken | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isalnum():
         return None
-    token = ApiToken.objects.select_related("unit", "user").filter(prefix=parts[1]).first()
-    if token is None or not hmac.compare_digest(token.token_hash, hash_token(raw)):
+    # get() rather than first(): the prefix is unique, and first() would add (and compile) an ORDER BY.
+    try:
+        token = ApiToken.objects.select_related("unit", "user").get(prefix=parts[1])
+    except ApiToken.DoesNotExist:
+        return None
+    if not hmac.compare_digest(token.token_hash, hash_token(raw)):
         return None
     now = timezone.now()
     if not token.is_usable(now):
@@ -53,7 +57,10 @@ def api_report(token: ApiToken, report_id: int, *, write: bool = False, submit: 
     """The report if the token's unit owns it (404 otherwise); 403 when the role may not do this."""
     if not 0 < report_id <= MAX_ID:
         raise Http404
-    report = Report.objects.select_related("round", "unit").defer("round__layout").filter(pk=report_id).first()
+    try:
+        report = Report.objects.with_round().get(pk=report_id)
+    except Report.DoesNotExist:
+        report = None
     if report is None or token.role == ApiRole.VIEWER or report.unit_id != token.unit_id:
         deny(token, "report", report_id)
         raise Http404

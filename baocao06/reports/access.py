@@ -85,7 +85,7 @@ def access_report(user, report_id: int, *, edit: bool = False, submit: bool = Fa
     A reporter asking to submit gets 403: they may see the report, not act for the approver.
     """
     try:
-        report = Report.objects.select_related("round", "unit").defer("round__layout").get(pk=report_id)
+        report = Report.objects.with_round().get(pk=report_id)
     except (Report.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not can_view_report(user, report):

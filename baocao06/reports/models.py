@@ -35,6 +35,13 @@ class ReportQuerySet(models.QuerySet):
         """Annotate `effective_deadline`: the unit's extension, or else the round's deadline."""
         return self.annotate(effective_deadline=Coalesce("deadline_extended_to", "round__deadline"))
 
+    def with_round(self):
+        """With its round and unit in the same query, without the round's wide JSON that no report page,
+        autosave or API call reads (`rounds.models.ROUND_WIDE`)."""
+        from baocao06.rounds.models import ROUND_WIDE
+
+        return self.select_related("round", "unit").defer(*(f"round__{name}" for name in ROUND_WIDE))
+
 
 class Report(models.Model):
     """One unit's report in one round. Its state moves only through the actions in actions.py."""
