@@ -53,12 +53,15 @@ def deny(token: ApiToken, what: str, obj_id) -> None:
     logger.warning("access denied: api_token=%s %s=%s", token.prefix, what, obj_id)
 
 
-def api_report(token: ApiToken, report_id: int, *, write: bool = False, submit: bool = False) -> Report:
-    """The report if the token's unit owns it (404 otherwise); 403 when the role may not do this."""
+def api_report(
+    token: ApiToken, report_id: int, *, write: bool = False, submit: bool = False, lean: bool = False
+) -> Report:
+    """The report if the token's unit owns it (404 otherwise); 403 when the role may not do this.
+    `lean` (autosave) reads only the columns an autosave needs (`Report.objects.for_autosave()`)."""
     if not 0 < report_id <= MAX_ID:
         raise Http404
     try:
-        report = Report.objects.with_round().get(pk=report_id)
+        report = (Report.objects.for_autosave() if lean else Report.objects.with_round()).get(pk=report_id)
     except Report.DoesNotExist:
         report = None
     if report is None or token.role == ApiRole.VIEWER or report.unit_id != token.unit_id:
