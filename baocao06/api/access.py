@@ -23,6 +23,14 @@ from .models import ApiRole, ApiToken
 logger = logging.getLogger("baocao06.access")
 MAX_ID = 2**63 - 1
 TOUCH_EVERY = dt.timedelta(minutes=1)
+# What an API request reads of its token, the token's unit and its user (the actor of its audit events,
+# named by username): every request authenticates, so the rest of these rows is not fetched. Anything
+# else read costs a query (counted in reports/tests/test_autosave_cost.py).
+TOKEN_FIELDS = (
+    "id", "prefix", "token_hash", "role", "expires_at", "revoked_at", "last_used_at", "unit_id", "user_id",
+    "unit__id", "unit__key", "unit__kind",
+    "user__id", "user__username", "user__is_active", "user__global_role",
+)  # fmt: skip
 
 
 def authenticate(raw: str | None) -> ApiToken | None:
@@ -34,7 +42,7 @@ def authenticate(raw: str | None) -> ApiToken | None:
         return None
     # get() rather than first(): the prefix is unique, and first() would add (and compile) an ORDER BY.
     try:
-        token = ApiToken.objects.select_related("unit", "user").get(prefix=parts[1])
+        token = ApiToken.objects.select_related("unit", "user").only(*TOKEN_FIELDS).get(prefix=parts[1])
     except ApiToken.DoesNotExist:
         return None
     if not hmac.compare_digest(token.token_hash, hash_token(raw)):
