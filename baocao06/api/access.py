@@ -23,6 +23,14 @@ from .models import ApiRole, ApiToken
 logger = logging.getLogger("baocao06.access")
 MAX_ID = 2**63 - 1
 TOUCH_EVERY = dt.timedelta(minutes=1)
+# What an API request reads of its token, the token's unit and its user (the actor of its audit events,
+# named by username): every request authenticates, so the rest of these rows is not fetched. Anything
+# else read costs a query (counted in reports/tests/test_autosave_cost.py).
+TOKEN_FIELDS = (
+    "id", "prefix", "token_hash", "role", "expires_at", "revoked_at", "last_used_at", "unit_id", "user_id",
+    "unit__id", "unit__key", "unit__kind",
+    "user__id", "user__username", "user__is_active", "user__global_role",
+)  # fmt: skip
 
 
 def authenticate(raw: str | None) -> ApiToken | None:
@@ -32,8 +40,12 @@ def authenticate(raw: str | None) -> ApiToken | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isalnum():
         return None
-    token = ApiToken.objects.select_related("unit", "user").filter(prefix=parts[1]).first()
-    if token is None or not hmac.compare_digest(token.token_hash, hash_token(raw)):
+    # get() rather than first(): the prefix is unique, and first() would add (and compile) an ORDER BY.
+    try:
+        token = ApiToken.objects.select_related("unit", "user").only(*TOKEN_FIELDS).get(prefix=parts[1])
+    except ApiToken.DoesNotExist:
+        return None
+    if not hmac.compare_digest(token.token_hash, hash_token(raw)):
         return None
     now = timezone.now()
     if not token.is_usable(now):
@@ -49,11 +61,17 @@ def deny(token: ApiToken, what: str, obj_id) -> None:
     logger.warning("access denied: api_token=%s %s=%s", token.prefix, what, obj_id)
 
 
-def api_report(token: ApiToken, report_id: int, *, write: bool = False, submit: bool = False) -> Report:
-    """The report if the token's unit owns it (404 otherwise); 403 when the role may not do this."""
+def api_report(
+    token: ApiToken, report_id: int, *, write: bool = False, submit: bool = False, lean: bool = False
+) -> Report:
+    """The report if the token's unit owns it (404 otherwise); 403 when the role may not do this.
+    `lean` (autosave) reads only the columns an autosave needs (`Report.objects.for_autosave()`)."""
     if not 0 < report_id <= MAX_ID:
         raise Http404
-    report = Report.objects.select_related("round", "unit").defer("round__layout").filter(pk=report_id).first()
+    try:
+        report = (Report.objects.for_autosave() if lean else Report.objects.with_round()).get(pk=report_id)
+    except Report.DoesNotExist:
+        report = None
     if report is None or token.role == ApiRole.VIEWER or report.unit_id != token.unit_id:
         deny(token, "report", report_id)
         raise Http404

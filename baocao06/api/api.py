@@ -201,7 +201,7 @@ def put_part(
     """Store the part as the browser's autosave does. A stale `If-Match` is refused with 412 and the
     current version; what was sent is kept on the server (nothing is lost)."""
     token = request.auth
-    report = api_report(token, report_id, write=True)
+    report = api_report(token, report_id, write=True, lean=True)
     view = view_for(report)
     if not view.is_part(key):
         raise Http404

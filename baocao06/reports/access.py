@@ -79,13 +79,15 @@ def deny(user, what: str, obj_id) -> None:
     logger.warning("access denied: user=%s %s=%s", getattr(user, "pk", None), what, obj_id)
 
 
-def access_report(user, report_id: int, *, edit: bool = False, submit: bool = False) -> Report:
+def access_report(user, report_id: int, *, edit: bool = False, submit: bool = False, lean: bool = False) -> Report:
     """The report if `user` may see it (and edit/submit it when asked); 404 otherwise.
 
-    A reporter asking to submit gets 403: they may see the report, not act for the approver.
+    A reporter asking to submit gets 403: they may see the report, not act for the approver. `lean`
+    (autosave) reads only the columns an autosave needs (`Report.objects.for_autosave()`).
     """
     try:
-        report = Report.objects.select_related("round", "unit").defer("round__layout").get(pk=report_id)
+        reports = Report.objects.for_autosave() if lean else Report.objects.with_round()
+        report = reports.get(pk=report_id)
     except (Report.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not can_view_report(user, report):

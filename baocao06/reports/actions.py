@@ -207,6 +207,14 @@ def _lock_editable(report: Report) -> tuple[Report, str]:
         raise NotEditable(str(exc)) from exc
 
 
+def _part(report: Report, key: str) -> ReportPart | None:
+    """The stored part or None; get() on the unique (report, key) compiles no ORDER BY, unlike first()."""
+    try:
+        return ReportPart.objects.get(report=report, key=key)
+    except ReportPart.DoesNotExist:
+        return None
+
+
 def _keep_refused(locked: Report, key: str, data: dict, base_revision: int, current: int, actor) -> PartConflict:
     return PartConflict.objects.create(
         report=locked,
@@ -287,7 +295,7 @@ def do_save_part(
     changed = False
     with transaction.atomic():
         locked, new_status = _lock_editable(report)
-        part = ReportPart.objects.filter(report=locked, key=key).first()
+        part = _part(locked, key)
         current = part.revision if part else 0
         if _is_stale(part, base_revision, data):
             stale = part

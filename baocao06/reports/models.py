@@ -30,10 +30,31 @@ def overdue_q(now) -> models.Q:
     return models.Q(effective_deadline__lt=now) & owed
 
 
+AUTOSAVE_FIELDS = (
+    "id", "status", "round_id", "unit_id",
+    "round__id", "round__status", "round__layout_hash", "round__owner_id", "round__compile_settings", "round__baseline",
+    "unit__id", "unit__key", "unit__kind",
+)  # fmt: skip
+
+
 class ReportQuerySet(models.QuerySet):
     def with_deadline(self):
         """Annotate `effective_deadline`: the unit's extension, or else the round's deadline."""
         return self.annotate(effective_deadline=Coalesce("deadline_extended_to", "round__deadline"))
+
+    def with_round(self):
+        """With its round and unit in the same query, without the round's wide JSON that no report page,
+        autosave or API call reads (`rounds.models.ROUND_WIDE`)."""
+        from baocao06.rounds.models import ROUND_WIDE
+
+        return self.select_related("round", "unit").defer(*(f"round__{name}" for name in ROUND_WIDE))
+
+    def for_autosave(self):
+        """`with_round()` narrowed to the columns an autosave reads (the access rules, the unit's view of
+        the layout, the engine's context): an autosave is the commonest request, and most of its CPU is
+        the ORM building and reading these rows. Anything else read from them costs a query, which
+        reports/tests/test_autosave_cost.py would count."""
+        return self.select_related("round", "unit").only(*AUTOSAVE_FIELDS)
 
 
 class Report(models.Model):

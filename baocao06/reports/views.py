@@ -217,7 +217,7 @@ def _problem_list(problems):
 def save_part(request, report_id: int, key: str):
     """Autosave (JSON) or plain form post of one part. JSON answers carry the new revision,
     computed cells and problems; a stale revision is answered 409 with the current version."""
-    report = access_report(request.user, report_id, edit=True)
+    report = access_report(request.user, report_id, edit=True, lean=True)
     view = view_for(report)
     if not view.is_part(key):
         return JsonResponse({"error": "Phần báo cáo không tồn tại."}, status=404)

@@ -50,6 +50,13 @@ def _layout(round_id: int, layout_hash: str) -> Layout:
     return Layout(data)
 
 
+# What a report's page, its autosave and the API never read from its round: the frozen layout (100+ KB,
+# read once per process by `get_layout()`), the unit mapping made when it was opened and the national
+# report's form settings. Deferred wherever a report is loaded with its round (`Report.objects.
+# with_round()`), since each JSON column is decoded on every row fetched.
+ROUND_WIDE = ("layout", "unit_mapping", "document_settings")
+
+
 class RoundQuerySet(models.QuerySet):
     def light(self):
         """Without the frozen layout JSON (100+ KB), which `get_layout()` reads once per process."""

@@ -26,14 +26,29 @@ def table(total: int) -> dict:
 
 
 class AutosaveQueryTests(BaseTestCase):
+    def assert_lean(self, queries, *, api=False):
+        """No query of an autosave reads what it does not use from the round (its JSON and title:
+        `Report.objects.for_autosave()`), the unit or the user (`api.access.TOKEN_FIELDS`), or sorts
+        (first() on a unique key)."""
+        selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        self.assertTrue(selects)
+        unused = ["layout", "unit_mapping", "document_settings", "reminder_offsets", "title"]
+        for sql in selects:
+            for column in unused:
+                self.assertNotIn(f'"rounds_round"."{column}"', sql)
+            for column in ('"units_unit"."notes"', '"accounts_user"."password"') if api else ():
+                self.assertNotIn(column, sql)  # the browser's session needs the whole user (Django auth)
+            self.assertNotIn("ORDER BY", sql.upper())
+
     def test_a_browser_autosave_of_an_existing_part_runs_eleven_queries(self):
         self.login(self.reporter)
         self.assertEqual(self.autosave(self.report, "PL03", table(1000)).status_code, 200)
         # session, user, memberships, report; savepoint, lock, part, update part, update report,
         # audit event, release
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(11) as queries:
             response = self.autosave(self.report, "PL03", table(1001), base_revision=1)
         self.assertEqual(response.status_code, 200)
+        self.assert_lean(queries)
         body = response.json()
         self.assertEqual((body["revision"], body["changed"]), (2, True))
         self.assertEqual(body["computed"][SERVICE]["values"]["rate"], "69,93")
@@ -58,8 +73,9 @@ class AutosaveQueryTests(BaseTestCase):
 
         self.assertEqual(put(table(1000), 0).status_code, 200)  # also marks the token used
         # token, report; savepoint, lock, part, update part, update report, audit event, release
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(9) as queries:
             response = put(table(1001), 1)
+        self.assert_lean(queries, api=True)
         self.assertEqual((response.status_code, response["ETag"]), (200, '"2"'))
         row = next(r for r in response.json()["values"]["rows"] if r["key"] == SERVICE)
         self.assertEqual((row["values"]["total"], row["values"]["rate"]), (1001, 69.93))
