@@ -39,9 +39,10 @@ def snapshot_version_ids(snapshot) -> list[int]:
     )
 
 
-def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
-    """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes."""
-    from baocao06.documents.pdf import docx_to_pdf
+def write_outputs(snapshot, directory: Path, progress=None, problems: list[str] | None = None) -> dict[str, Path]:
+    """Write every file of `snapshot` into `directory`; `progress(percent, step)` is told as it goes.
+    A PDF LibreOffice cannot make is left out (the other files stand) and said in `problems`."""
+    from baocao06.documents.pdf import PdfConversionError, docx_to_pdf
     from baocao06.rounds.document import document_settings
 
     from .drafting_actions import approved_body
@@ -81,7 +82,15 @@ def write_outputs(snapshot, directory: Path, progress=None) -> dict[str, Path]:
         content_hash=snapshot.content_hash,
     )
     tell(92, "Chuyển báo cáo sang PDF (LibreOffice)")
-    docx_to_pdf(paths[OutputKind.DOCX], paths[OutputKind.PDF])
+    try:
+        docx_to_pdf(paths[OutputKind.DOCX], paths[OutputKind.PDF])
+    except PdfConversionError as exc:
+        # The DOCX, workbook, JSON and CSV are made: they are kept, and the page says the PDF is missing
+        # and why (a national DOCX of every unit's paragraphs can outlast LibreOffice's time limit).
+        logger.warning("snapshot %s: no PDF: %s", snapshot.pk, exc)
+        paths.pop(OutputKind.PDF)
+        if problems is not None:
+            problems.append(f"Chưa có bản PDF: {exc} Các tệp khác đã tạo xong; có thể tạo lại tệp để thử lại.")
     return paths
 
 
@@ -103,7 +112,8 @@ def run_generation(generation_id: int) -> dict:
     relative = Path("national") / str(snapshot.round_id) / f"{snapshot.number}-{generation.pk}"
     directory = Path(settings.MEDIA_ROOT) / relative
     try:
-        paths = write_outputs(snapshot, directory, progress)
+        problems: list[str] = []
+        paths = write_outputs(snapshot, directory, progress, problems)
         with transaction.atomic():
             OutputFile.objects.filter(generation=generation).delete()
             OutputFile.objects.bulk_create(
@@ -119,7 +129,7 @@ def run_generation(generation_id: int) -> dict:
                     for kind, path in paths.items()
                 ]
             )
-            progress.done()
+            progress.done(*[problem[:200] for problem in problems[:1]])
     except Exception as exc:  # the person waiting sees the failure; the log keeps the details
         logger.exception("generation %s failed", generation.pk)
         progress.failed(exc, "Lỗi khi tạo tệp")

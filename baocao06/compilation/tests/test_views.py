@@ -169,6 +169,27 @@ class OutputsTest(BaseTestCase):
             for output in files.values():
                 self.assertEqual(self.client.get(reverse("compilation:download", args=[output.pk])).status_code, 403)
 
+    def test_a_pdf_libreoffice_cannot_make_in_time_leaves_the_other_files_and_the_page_says_so(self):
+        import tempfile
+        from pathlib import Path
+
+        from django.test import override_settings
+
+        from baocao06.compilation.engine import compile_round
+
+        snapshot = compile_round(self.round, provisional=True, actor=self.secretariat)
+        with tempfile.TemporaryDirectory() as tmp:
+            hung = Path(tmp) / "soffice"
+            hung.write_text("#!/bin/sh\nsleep 30\n")
+            hung.chmod(0o755)
+            with override_settings(BAOCAO06_SOFFICE=str(hung), BAOCAO06_PDF_TIMEOUT=1):
+                generation = self.generate(snapshot)
+        self.assertEqual({f.kind for f in generation.files.all()}, {"docx", "xlsx", "json", "csv"})
+        fragment = self.client.get(reverse("compilation:generation", args=[generation.pk]))
+        self.assertContains(fragment, "Tệp đã tạo xong")
+        self.assertContains(fragment, "Chưa có bản PDF: LibreOffice không tạo xong tệp PDF trong 1 giây.")
+        self.assertNotContains(fragment, "Báo cáo (PDF/A)")
+
     def test_the_same_snapshot_gives_the_same_files(self):
         import io
         import zipfile

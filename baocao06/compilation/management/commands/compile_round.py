@@ -52,7 +52,8 @@ class Command(BaseCommand):
             if interactive:
                 self.stderr.write(f"\r{percent:3d}% {step[:60]:<60}", ending="")
 
-        paths = write_outputs(snapshot, out, progress)
+        problems: list[str] = []
+        paths = write_outputs(snapshot, out, progress, problems)
         if interactive:
             self.stderr.write("")
         label = " (tạm tính)" if snapshot.provisional else ""
@@ -60,5 +61,7 @@ class Command(BaseCommand):
             f"Tổng hợp lần {snapshot.number}{label}: {snapshot.data['completeness']['included']} đơn vị, "
             f"mã băm {snapshot.content_hash[:16]}…"
         )
+        for problem in problems:
+            self.stderr.write(problem)
         for path in paths.values():
             self.stdout.write(f"  {path}  ({path.stat().st_size:,} byte)".replace(",", "."))
