@@ -85,7 +85,10 @@ def figures(data: dict) -> dict[str, Figure]:
         table = service["table"]
         name = (service.get("printed_as") or service.get("title") or table).strip()
         columns = {c["key"]: c for c in service.get("columns") or []}
-        for column, value in ((service.get("total") or {}).get("values") or {}).items():
+        values = (service.get("total") or {}).get("values") or {}
+        # In the table's column order: the stored dict's key order is not kept by PostgreSQL's jsonb.
+        for column in [k for k in columns if k in values] + sorted(k for k in values if k not in columns):
+            value = values[column]
             if isinstance(value, bool) or not isinstance(value, int | float):
                 continue
             info = columns.get(column) or {}

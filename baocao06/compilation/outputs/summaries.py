@@ -55,8 +55,10 @@ def tasks_summary(data: dict, layout) -> list[str]:
     lines = [
         f"Tổng hợp từ {_appendix_name(tasks_key, layout)}: tổng số {_num(national.get('rows'))} nhiệm vụ, trong đó:"
     ]
-    for key, count in (national.get("by_origin") or {}).items():
-        lines.append(f"- {origins.get(key, key)}: {_num(count)};")
+    # In the definition's order of the choices, not the stored dict's (PostgreSQL's jsonb reorders keys).
+    by_origin = national.get("by_origin") or {}
+    for key in [k for k in origins if k in by_origin] + sorted(k for k in by_origin if k not in origins):
+        lines.append(f"- {origins.get(key, key)}: {_num(by_origin[key])};")
     for result in tasks.get("results") or []:
         lines.append(f"- {result['label']}: {_num((national.get('by_result') or {}).get(result['value'], 0))};")
     lines[-1] = lines[-1].rstrip(";") + "."
@@ -149,7 +151,10 @@ def pl07_summary(data: dict, layout) -> list[str]:
         f"{_num(len({e['key'] for e in entries}))} đơn vị "
         f"(chi tiết tại {_appendix_name(table_key(layout, 'matrix'), layout)})"
     )
-    ranked = sorted(causes.items(), key=lambda kv: -kv[1])
+    # Most often first; ties in the definition's order of the choices (never the stored dict's order,
+    # which PostgreSQL's jsonb does not keep).
+    order = {value: i for i, value in enumerate(labels)}
+    ranked = sorted(causes.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)), kv[0]))
     if ranked:
         text += "; nguyên nhân chưa được hưởng lợi được nêu nhiều nhất: " + ", ".join(
             f"{labels.get(k, k)} ({_num(v)})" for k, v in ranked[:3]
