@@ -111,25 +111,33 @@ def version_pdf(request, report_id: int, number: int):
 def upload_signed(request, report_id: int, number: int):
     """The approver's signed copy: checked (size, signature, trust, version) before anything is kept."""
     version = _version(request, report_id, number, submit=True)
+    document = _take_signed_upload(request, lambda path: do_upload_signed_pdf(version, path, actor=request.user))
+    if document is not None:
+        messages.success(request, f"Đã kiểm tra và lưu bản PDF đã ký số của {document.signer}: chữ ký hợp lệ.")
+    return redirect(version_url(version))
+
+
+def _take_signed_upload(request, keep):
+    """The uploaded signed PDF handed to `keep(path)` (an audited action that checks it) from a
+    temporary file; None, with the reason as a message, when nothing was chosen, the file is over the
+    limit or the check refuses it."""
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "Chưa chọn tệp PDF đã ký để tải lên.")
-        return redirect(version_url(version))
+        return None
     if upload.size > max_bytes():
         messages.error(request, too_large_message())
-        return redirect(version_url(version))
+        return None
     with tempfile.TemporaryDirectory(prefix="baocao06-upload-") as tmp:
         path = Path(tmp) / "upload.pdf"
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            document = do_upload_signed_pdf(version, path, actor=request.user)
+            return keep(path)
         except SignatureRefused as exc:
             messages.error(request, f"Không nhận tệp {upload.name}: {exc.message}")
-            return redirect(version_url(version))
-    messages.success(request, f"Đã kiểm tra và lưu bản PDF đã ký số của {document.signer}: chữ ký hợp lệ.")
-    return redirect(version_url(version))
+            return None
 
 
 @login_required
@@ -200,22 +208,9 @@ def upload_signed_national(request, file_id: int):
     files = OutputFile.objects.select_related("generation__snapshot")
     output = get_object_or_404(files, pk=file_id, kind=OutputKind.PDF)
     back = reverse("compilation:national", args=[output.generation.snapshot.round_id])
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "Chưa chọn tệp PDF đã ký để tải lên.")
-        return redirect(back)
-    if upload.size > max_bytes():
-        messages.error(request, too_large_message())
-        return redirect(back)
-    with tempfile.TemporaryDirectory(prefix="baocao06-upload-") as tmp:
-        path = Path(tmp) / "upload.pdf"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        try:
-            document = do_upload_signed_national(output, path, actor=request.user)
-        except SignatureRefused as exc:
-            messages.error(request, f"Không nhận tệp {upload.name}: {exc.message}")
-            return redirect(back)
-    messages.success(request, f"Đã kiểm tra và lưu báo cáo tổng hợp đã ký số của {document.signer}: chữ ký hợp lệ.")
+    document = _take_signed_upload(request, lambda path: do_upload_signed_national(output, path, actor=request.user))
+    if document is not None:
+        messages.success(
+            request, f"Đã kiểm tra và lưu báo cáo tổng hợp đã ký số của {document.signer}: chữ ký hợp lệ."
+        )
     return redirect(back)
