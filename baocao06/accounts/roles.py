@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .models import UnitRole
+from baocao06.core import statements
+
+from .models import Membership, UnitRole
 
 
 def unit_ids(user, roles: tuple[str, ...] = (UnitRole.REPORTER, UnitRole.APPROVER)) -> set[int]:
@@ -12,7 +14,9 @@ def unit_ids(user, roles: tuple[str, ...] = (UnitRole.REPORTER, UnitRole.APPROVE
     cache = user.__dict__.get("_unit_roles")
     if cache is None:
         cache = {}
-        for unit_id, role in user.memberships.values_list("unit_id", "role"):
+        # Read on nearly every request (the second-factor gate, every access check), so its SQL is built
+        # once (core.statements) rather than by the ORM each time.
+        for unit_id, role in statements.values(Membership, ("unit_id", "role"), user_id=user.pk):
             cache.setdefault(role, set()).add(unit_id)
         user.__dict__["_unit_roles"] = cache
     return set().union(*(cache.get(role, set()) for role in roles))

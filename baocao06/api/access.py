@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from baocao06.reports.models import Report
+from baocao06.core import statements
+from baocao06.reports.models import Report, report_for_autosave
 
 from .actions import TOKEN_PREFIX, hash_token
 from .models import ApiRole, ApiToken
@@ -24,13 +25,11 @@ logger = logging.getLogger("baocao06.access")
 MAX_ID = 2**63 - 1
 TOUCH_EVERY = dt.timedelta(minutes=1)
 # What an API request reads of its token, the token's unit and its user (the actor of its audit events,
-# named by username): every request authenticates, so the rest of these rows is not fetched. Anything
-# else read costs a query (counted in reports/tests/test_autosave_cost.py).
-TOKEN_FIELDS = (
-    "id", "prefix", "token_hash", "role", "expires_at", "revoked_at", "last_used_at", "unit_id", "user_id",
-    "unit__id", "unit__key", "unit__kind",
-    "user__id", "user__username", "user__is_active", "user__global_role",
-)  # fmt: skip
+# named by username): every request authenticates, so the rest of these rows is not fetched, and the
+# statement is built once (core.statements) rather than by the ORM on every request. Anything else
+# read costs a query (counted in reports/tests/test_autosave_cost.py).
+TOKEN_FIELDS = ("id", "prefix", "token_hash", "role", "expires_at", "revoked_at", "last_used_at", "unit_id", "user_id")
+TOKEN_RELATED = {"unit": ("id", "key", "kind"), "user": ("id", "username", "is_active", "global_role")}
 
 
 def authenticate(raw: str | None) -> ApiToken | None:
@@ -40,10 +39,8 @@ def authenticate(raw: str | None) -> ApiToken | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isalnum():
         return None
-    # get() rather than first(): the prefix is unique, and first() would add (and compile) an ORDER BY.
-    try:
-        token = ApiToken.objects.select_related("unit", "user").only(*TOKEN_FIELDS).get(prefix=parts[1])
-    except ApiToken.DoesNotExist:
+    token = statements.get(ApiToken, TOKEN_FIELDS, related=TOKEN_RELATED, prefix=parts[1])  # a unique key
+    if token is None:
         return None
     if not hmac.compare_digest(token.token_hash, hash_token(raw)):
         return None
@@ -65,11 +62,11 @@ def api_report(
     token: ApiToken, report_id: int, *, write: bool = False, submit: bool = False, lean: bool = False
 ) -> Report:
     """The report if the token's unit owns it (404 otherwise); 403 when the role may not do this.
-    `lean` (autosave) reads only the columns an autosave needs (`Report.objects.for_autosave()`)."""
+    `lean` (autosave) reads only the columns an autosave needs (`reports.models.report_for_autosave`)."""
     if not 0 < report_id <= MAX_ID:
         raise Http404
     try:
-        report = (Report.objects.for_autosave() if lean else Report.objects.with_round()).get(pk=report_id)
+        report = report_for_autosave(report_id) if lean else Report.objects.with_round().get(pk=report_id)
     except Report.DoesNotExist:
         report = None
     if report is None or token.role == ApiRole.VIEWER or report.unit_id != token.unit_id:

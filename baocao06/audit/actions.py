@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from baocao06.core import clock
+from baocao06.core import clock, statements
 from baocao06.core.middleware import current_request_id
 
 from .models import AuditEvent
@@ -45,8 +45,7 @@ def _event(action: str, obj, *, actor=None, unit=None, changes: Iterable[dict] =
 def record(action: str, obj, *, actor=None, unit=None, changes: Iterable[dict] = (), **data) -> AuditEvent:
     """Append one audit event for `obj` (a model instance, or a (type, id) pair)."""
     event = _event(action, obj, actor=actor, unit=unit, changes=changes, **data)
-    event.save(force_insert=True)
-    return event
+    return statements.insert(event)  # the INSERT of save(force_insert=True), built once (see core.statements)
 
 
 def record_many(action: str, obj, entries: list[dict], *, actor=None, unit=None) -> list[AuditEvent]:

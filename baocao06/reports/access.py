@@ -15,7 +15,7 @@ from django.http import Http404
 from baocao06.accounts.models import UnitRole
 from baocao06.accounts.roles import unit_ids
 
-from .models import Report
+from .models import Report, report_for_autosave
 
 logger = logging.getLogger("baocao06.access")
 
@@ -83,13 +83,14 @@ def access_report(user, report_id: int, *, edit: bool = False, submit: bool = Fa
     """The report if `user` may see it (and edit/submit it when asked); 404 otherwise.
 
     A reporter asking to submit gets 403: they may see the report, not act for the approver. `lean`
-    (autosave) reads only the columns an autosave needs (`Report.objects.for_autosave()`).
+    (autosave) reads only the columns an autosave needs (`reports.models.report_for_autosave`).
     """
     try:
-        reports = Report.objects.for_autosave() if lean else Report.objects.with_round()
-        report = reports.get(pk=report_id)
-    except (Report.DoesNotExist, ValueError, TypeError):
+        report = report_for_autosave(report_id) if lean else Report.objects.with_round().get(pk=report_id)
+    except (Report.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+    if report is None:
+        raise Http404
     if not can_view_report(user, report):
         deny(user, "report", report_id)
         raise Http404

@@ -17,13 +17,16 @@ from django.db.models import Max
 from baocao06.audit.actions import record, record_many
 from baocao06.catalogues.task_records import record_tasks
 from baocao06.compilation.values import store as store_values
-from baocao06.core import clock
+from baocao06.core import clock, statements
 from baocao06.definitions import cells
 from baocao06.definitions.validation import Problem, blocking, check_for_submission, clean_part
 from baocao06.rounds.settings import engine_context
 
 from . import workflow
 from .models import PartConflict, Report, ReportPart, ReportStatus, ReportVersion
+
+# What a save reads of the stored part: the stale check, the cell changes, the answer's revision.
+PART_FIELDS = ("id", "report_id", "key", "data", "revision", "updated_at", "updated_by_id")
 
 MAX_TEXT = 200_000  # hard cap on any one typed value, far above every definition's limit
 MAX_ROWS = 5_000
@@ -184,16 +187,15 @@ def part_changes(key: str, old: dict, new: dict) -> list[dict]:
 def _lock_editable(report: Report) -> tuple[Report, str]:
     """The report row locked for this transaction, and the status a save moves it to.
 
-    Only what a save reads and writes is selected (its status, its round's status, the activity
-    columns): this runs on every autosave, where each column and join costs ORM time. The unit is
-    the one the caller already loaded (a report never changes unit).
+    Only what a save reads and writes is selected (its status), in a statement built once
+    (`core.statements`): this runs on every autosave, where the ORM's building of each query was most
+    of its CPU. The unit is the one the caller already loaded (a report never changes unit).
     """
-    locked = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("round")
-        .only("id", "status", "unit_id", "last_activity_at", "last_activity_by_id", "round__status")
-        .get(pk=report.pk)
+    locked = statements.get(
+        Report, ("id", "status", "unit_id", "round_id"), lock=True, related={"round": ("id", "status")}, id=report.pk
     )
+    if locked is None:
+        raise Report.DoesNotExist
     locked.unit = report.unit
     # The caller reads the part in a statement of its own once this lock is held: under READ COMMITTED
     # a later statement sees what the previous holder of the lock committed, whereas a part joined into
@@ -208,11 +210,11 @@ def _lock_editable(report: Report) -> tuple[Report, str]:
 
 
 def _part(report: Report, key: str) -> ReportPart | None:
-    """The stored part or None; get() on the unique (report, key) compiles no ORDER BY, unlike first()."""
-    try:
-        return ReportPart.objects.get(report=report, key=key)
-    except ReportPart.DoesNotExist:
-        return None
+    """The stored part or None (a statement built once: see `_lock_editable`)."""
+    part = statements.get(ReportPart, PART_FIELDS, report_id=report.pk, key=key)
+    if part is not None:
+        part.report = report
+    return part
 
 
 def _keep_refused(locked: Report, key: str, data: dict, base_revision: int, current: int, actor) -> PartConflict:
@@ -233,7 +235,7 @@ def _write_part(locked: Report, key: str, data: dict, part: ReportPart | None, a
         # An existing row under the report's lock: a plain UPDATE of what changes (no savepoint).
         part.data, part.revision = data, part.revision + 1
         part.updated_at, part.updated_by = now, _user(actor)
-        part.save(update_fields=["data", "revision", "updated_at", "updated_by"])
+        statements.update(part, ("data", "revision", "updated_at", "updated_by"))
         return part, changes
     part = ReportPart(report=locked, key=key, data=data, revision=1, updated_at=now, updated_by=_user(actor))
     try:
@@ -248,7 +250,7 @@ def _mark_activity(locked: Report, new_status: str, now, actor) -> list[dict]:
     old_status = locked.status
     locked.status = new_status
     locked.last_activity_at, locked.last_activity_by = now, _user(actor)
-    locked.save(update_fields=["status", "last_activity_at", "last_activity_by"])
+    statements.update(locked, ("status", "last_activity_at", "last_activity_by"))
     return [{"place": "status", "old": old_status, "new": new_status}] if old_status != new_status else []
 
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from baocao06.core import statements
+
 
 class ReportStatus(models.TextChoices):
     """A report's state, in the words of the glossary (docs/architecture.md, "Words"): one word per
@@ -30,11 +32,21 @@ def overdue_q(now) -> models.Q:
     return models.Q(effective_deadline__lt=now) & owed
 
 
-AUTOSAVE_FIELDS = (
-    "id", "status", "round_id", "unit_id",
-    "round__id", "round__status", "round__layout_hash", "round__owner_id", "round__compile_settings", "round__baseline",
-    "unit__id", "unit__key", "unit__kind",
-)  # fmt: skip
+# What an autosave reads of its report, round and unit: the access rules, the unit's view of the
+# layout, the engine's context. An autosave is the commonest request and most of its CPU was the ORM
+# building and reading these rows, so `report_for_autosave` reads them in one statement built once
+# (core.statements). Anything else read from them costs a query, which
+# reports/tests/test_autosave_cost.py would count.
+AUTOSAVE_FIELDS = ("id", "status", "round_id", "unit_id")
+AUTOSAVE_RELATED = {
+    "round": ("id", "status", "layout_hash", "owner_id", "compile_settings", "baseline"),
+    "unit": ("id", "key", "kind"),
+}
+
+
+def report_for_autosave(report_id: int) -> "Report | None":
+    """The report with its round and unit, only the columns in AUTOSAVE_FIELDS and AUTOSAVE_RELATED."""
+    return statements.get(Report, AUTOSAVE_FIELDS, related=AUTOSAVE_RELATED, id=report_id)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -48,13 +60,6 @@ class ReportQuerySet(models.QuerySet):
         from baocao06.rounds.models import ROUND_WIDE
 
         return self.select_related("round", "unit").defer(*(f"round__{name}" for name in ROUND_WIDE))
-
-    def for_autosave(self):
-        """`with_round()` narrowed to the columns an autosave reads (the access rules, the unit's view of
-        the layout, the engine's context): an autosave is the commonest request, and most of its CPU is
-        the ORM building and reading these rows. Anything else read from them costs a query, which
-        reports/tests/test_autosave_cost.py would count."""
-        return self.select_related("round", "unit").only(*AUTOSAVE_FIELDS)
 
 
 class Report(models.Model):

@@ -28,7 +28,7 @@ def table(total: int) -> dict:
 class AutosaveQueryTests(BaseTestCase):
     def assert_lean(self, queries, *, api=False):
         """No query of an autosave reads what it does not use from the round (its JSON and title:
-        `Report.objects.for_autosave()`), the unit or the user (`api.access.TOKEN_FIELDS`), or sorts
+        `reports.models.report_for_autosave`), the unit or the user (`api.access.TOKEN_RELATED`), or sorts
         (first() on a unique key)."""
         selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
         self.assertTrue(selects)
