@@ -94,16 +94,31 @@ def prepare_page(snapshot) -> SnapshotPage:
         "services": data.get("services") or [],
         "view": snapshot_view(data),
         "charts": [[name, chart["title"]] for name, chart in drawn.items()],
+        "comparison": comparison(snapshot.round),
     }
     stored, _ = SnapshotPage.objects.update_or_create(snapshot=snapshot, defaults={"data": page, "charts": drawn})
     return stored
+
+
+def comparison(round_) -> dict | None:
+    """ "So với kỳ trước": the previous round's figures re-aggregated onto this round's units (provinces,
+    central bodies and corporations; communes have their own provinces' rounds), from the reports sent
+    so far (compilation/across.py). Stored with each snapshot's page, as of its compilation: at national
+    scale it reads every sent version's service figures of two rounds, too much for a page view."""
+    from baocao06.units.kinds import UnitKind
+
+    from .across import compare
+
+    if not round_.previous_id:
+        return None
+    return compare(round_.previous, round_, without_kinds=(UnitKind.COMMUNE,))
 
 
 def page_for(snapshot) -> SnapshotPage:
     """The snapshot's prepared page (without the charts' SVG, served apart); prepared now for a
     snapshot made before pages were stored (or by a command), so each snapshot pays for it once."""
     page = SnapshotPage.objects.filter(snapshot=snapshot).defer("charts").first()
-    if page is None:
+    if page is None or "comparison" not in page.data:  # "comparison" came later than the stored pages
         if "data" in snapshot.get_deferred_fields():
             snapshot = type(snapshot).objects.get(pk=snapshot.pk)
         page = prepare_page(snapshot)

@@ -97,7 +97,8 @@ class SnapshotPage(models.Model):
     Made by the compile job right after the snapshot (`dashboard.prepare_page`), so a page never
     compiles, draws a chart or reads the snapshot's whole `data` (tens of MB at national scale, the
     units' texts included) while a person waits: `data` holds only the tables the pages show
-    (completeness, services, the view's rankings and task counts) and `charts` the SVG images."""
+    (completeness, services, the view's rankings and task counts, the comparison with the previous
+    round) and `charts` the SVG images."""
 
     snapshot = models.OneToOneField(Snapshot, on_delete=models.CASCADE, primary_key=True, related_name="page")
     data = models.JSONField()

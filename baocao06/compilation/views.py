@@ -212,22 +212,20 @@ def dashboard_view(request):
         "charts": dashboard.page_charts(page) if page else {},
         "view": page.data["view"] if page else None,
         "overdue": dashboard.overdue_tasks(chosen, limit=20),
-        "comparison": _comparison(chosen),
+        "comparison": _comparison(chosen, page, snapshot),
     }
     return render(request, "compilation/dashboard.html", context)
 
 
-def _comparison(round_) -> dict | None:
-    """"So với kỳ trước": the previous round's figures re-aggregated onto this round's units (provinces,
-    central bodies and corporations; communes have their own provinces' rounds)."""
-    from baocao06.units.kinds import UnitKind
+def _comparison(round_, page, snapshot) -> dict | None:
+    """ "So với kỳ trước" as of the snapshot shown (stored with its page), or from the reports sent so
+    far when the round has no compilation yet."""
+    from .across import ranked
 
-    from .across import compare, ranked
-
-    if not round_.previous_id:
+    result = page.data.get("comparison") if page else dashboard.comparison(round_)
+    if not result:
         return None
-    result = compare(round_.previous, round_, without_kinds=(UnitKind.COMMUNE,))
-    return {"result": result, "units": ranked(result)}
+    return {"result": result, "units": ranked(result), "snapshot": snapshot if page else None}
 
 
 @login_required

@@ -125,6 +125,25 @@ class CompareRoundsTests(BaseTestCase):
 
         self.assertIn(vnnum(tq["total"]["a"]["total"]), history)
 
+    def test_after_a_compile_the_dashboard_shows_the_comparison_stored_with_the_snapshot(self):
+        """QUALITY.md: first view after a compile ≤ 1 s. At national scale comparing two rounds reads
+        every sent version's service figures, so it is done once by the compile job, not per view."""
+        from unittest import mock
+
+        from baocao06.compilation import across
+        from baocao06.compilation.actions import do_request_compile, run_compile
+        from baocao06.compilation.models import CompileJob
+
+        do_request_compile(self.b, provisional=True, actor=self.secretariat)  # sent, not yet accepted
+        job = CompileJob.objects.filter(round=self.b).latest("pk")
+        self.assertEqual(run_compile(job.pk)["status"], "done")
+        job.refresh_from_db()
+        self.login(self.viewer)
+        with mock.patch.object(across, "compare", side_effect=AssertionError("compared during a page view")):
+            page = self.client.get(reverse("compilation:dashboard"), {"ky": self.b.pk}).content.decode()
+        self.assertIn("Hà Giang (P02) → Tuyên Quang (P08-2025)", page)
+        self.assertIn(f"tại lần tổng hợp thứ {job.snapshot.number}", page)
+
     def _json(self) -> str:
         out = StringIO()
         call_command("compare_rounds", str(self.a.pk), str(self.b.pk), "--json", stdout=out)
