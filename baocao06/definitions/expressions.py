@@ -123,6 +123,13 @@ class Expression:
     calls: frozenset[str]
     baseline_names: frozenset[str]
     setting_names: frozenset[str] = frozenset()
+    # The tree turned into nested closures once (`_compile`): the engine evaluates a table's formulas
+    # and rules for every row of every autosave, and walking the tree each time was most of that.
+    run: Callable[[tuple], Any] = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.run is None:
+            object.__setattr__(self, "run", _compile(self.tree.body))
 
     def evaluate(
         self,
@@ -130,7 +137,7 @@ class Expression:
         baseline: Callable[[str], Any] | None = None,
         settings: Mapping[str, Any] | None = None,
     ):
-        return _Evaluator(values, baseline, settings).visit(self.tree.body)
+        return self.run((values, baseline, settings or {}))
 
 
 # CPython 3.11 can fail with "SystemError: AST constructor recursion depth mismatch" when threads parse
@@ -216,78 +223,122 @@ def _check_node(node: ast.AST) -> None:
         raise ExpressionError("hằng số không hợp lệ")
 
 
-class _Evaluator:
-    def __init__(
-        self, values: Mapping[str, Any], baseline: Callable[[str], Any] | None, settings: Mapping[str, Any] | None
-    ):
-        self.values = values
-        self.baseline = baseline
-        self.settings = settings or {}
+# --- Evaluation: each node becomes a closure over its children's closures ------------------------
+# A closure takes `ctx` = (values, baseline lookup or None, settings). The rules are the language's
+# (module docstring): None propagates through arithmetic, a comparison with None is not applicable.
 
-    def visit(self, node):
-        method = getattr(self, f"visit_{type(node).__name__}")
-        return method(node)
 
-    def visit_Constant(self, node):
-        return _num(node.value) if isinstance(node.value, int | float) else node.value
+def _compile(node) -> Callable[[tuple], Any]:
+    return _COMPILERS[type(node)](node)
 
-    def visit_Name(self, node):
-        return _num(self.values.get(node.id))
 
-    def visit_Tuple(self, node):
-        return tuple(self.visit(elt) for elt in node.elts)
+def _constant(node):
+    value = _num(node.value) if isinstance(node.value, int | float) else node.value
+    return lambda ctx: value
 
-    visit_List = visit_Tuple
 
-    def visit_UnaryOp(self, node):
-        operand = self.visit(node.operand)
-        if isinstance(node.op, ast.Not):
-            return not operand
-        if operand is None:
+def _name(node):
+    name = node.id
+    return lambda ctx: _num(ctx[0].get(name))
+
+
+def _sequence(node):
+    items = [_compile(elt) for elt in node.elts]
+    return lambda ctx: tuple(item(ctx) for item in items)
+
+
+def _unary(node):
+    operand = _compile(node.operand)
+    if isinstance(node.op, ast.Not):
+        return lambda ctx: not operand(ctx)
+    negate = isinstance(node.op, ast.USub)
+
+    def unary(ctx):
+        value = operand(ctx)
+        if value is None:
             return None
-        return -operand if isinstance(node.op, ast.USub) else operand
+        return -value if negate else value
 
-    def visit_BinOp(self, node):
-        left, right = self.visit(node.left), self.visit(node.right)
-        if left is None or right is None:
+    return unary
+
+
+def _binary(node):
+    left, right, op = _compile(node.left), _compile(node.right), _BINOPS[type(node.op)]
+
+    def binary(ctx):
+        a, b = left(ctx), right(ctx)
+        if a is None or b is None:
             return None
         try:
-            return _BINOPS[type(node.op)](left, right)
+            return op(a, b)
         except (TypeError, InvalidOperation):
             return None
 
-    def visit_BoolOp(self, node):
-        if isinstance(node.op, ast.And):
-            return all(bool(self.visit(v)) for v in node.values)
-        return any(bool(self.visit(v)) for v in node.values)
+    return binary
 
-    def visit_Compare(self, node):
-        left = self.visit(node.left)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = self.visit(comparator)
+
+def _boolean(node):
+    values = [_compile(v) for v in node.values]
+    if isinstance(node.op, ast.And):
+        return lambda ctx: all(bool(value(ctx)) for value in values)
+    return lambda ctx: any(bool(value(ctx)) for value in values)
+
+
+def _compare(node):
+    first = _compile(node.left)
+    steps = [
+        (_CMPOPS[type(op)], isinstance(op, ast.Eq | ast.NotEq), _compile(comparator))
+        for op, comparator in zip(node.ops, node.comparators, strict=True)
+    ]
+
+    def compare(ctx):
+        left = first(ctx)
+        for op, equality, comparator in steps:
+            right = comparator(ctx)
             if left is None or right is None:
-                if isinstance(op, ast.Eq | ast.NotEq):
-                    if not _CMPOPS[type(op)](left, right):
+                if equality:
+                    if not op(left, right):
                         return False
                     left = right
                     continue
                 return None  # not applicable
             try:
-                if not _CMPOPS[type(op)](left, right):
+                if not op(left, right):
                     return False
             except TypeError:
                 return None
             left = right
         return True
 
-    def visit_IfExp(self, node):
-        return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
+    return compare
 
-    def visit_Call(self, node):
-        name = node.func.id
-        if name == "baseline":
-            column = node.args[0].id
-            return _num(self.baseline(column)) if self.baseline else None
-        if name == "setting":
-            return _num(self.settings.get(node.args[0].value))
-        return FUNCTIONS[name](*[self.visit(arg) for arg in node.args])
+
+def _if(node):
+    test, body, orelse = _compile(node.test), _compile(node.body), _compile(node.orelse)
+    return lambda ctx: body(ctx) if test(ctx) else orelse(ctx)
+
+
+def _call(node):
+    name = node.func.id
+    if name == "baseline":
+        column = node.args[0].id
+        return lambda ctx: _num(ctx[1](column)) if ctx[1] else None
+    if name == "setting":
+        key = node.args[0].value
+        return lambda ctx: _num(ctx[2].get(key))
+    fn, args = FUNCTIONS[name], [_compile(arg) for arg in node.args]
+    return lambda ctx: fn(*[arg(ctx) for arg in args])
+
+
+_COMPILERS = {
+    ast.Constant: _constant,
+    ast.Name: _name,
+    ast.Tuple: _sequence,
+    ast.List: _sequence,
+    ast.UnaryOp: _unary,
+    ast.BinOp: _binary,
+    ast.BoolOp: _boolean,
+    ast.Compare: _compare,
+    ast.IfExp: _if,
+    ast.Call: _call,
+}
