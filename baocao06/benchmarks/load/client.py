@@ -17,8 +17,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import httpx
-
+from . import http
 from .setup import Person
 
 TIMEOUT = 15.0  # seconds; a request still unanswered then counts as an error
@@ -45,6 +44,8 @@ class StageResult:
     seconds: float
     samples: list[Sample] = field(default_factory=list)
     cpu: float = 0.0  # the server workers' CPU seconds per request during the stage
+    client_cpu: float = 0.0  # this process's (the client's) CPU seconds per request
+    machine: float = 0.0  # CPUs busy on the whole machine during the stage (server, client, PostgreSQL, others)
 
     @property
     def ok(self) -> list[Sample]:
@@ -137,7 +138,7 @@ class Writer:
         self.idle.append(person)
         self.wakeup.set()
 
-    async def send(self, client: httpx.AsyncClient) -> int:
+    async def send(self, client: http.Client) -> int:
         person = await self.person()
         try:
             self.count += 1
@@ -151,7 +152,7 @@ class Writer:
             self.release(person)
 
 
-async def save(client: httpx.AsyncClient, base: str, person: Person, part: str, data: dict, road: str):
+async def save(client: http.Client, base: str, person: Person, part: str, data: dict, road: str):
     """One autosave; returns (status, new revision)."""
     revision = person.revisions.get(part, 0)
     if road == "browser":
@@ -177,7 +178,7 @@ async def save(client: httpx.AsyncClient, base: str, person: Person, part: str, 
             "If-Match": f'"{revision}"',
         },
     )
-    etag = response.headers.get("ETag", "").strip('"')
+    etag = response.headers.get("etag", "").strip('"')
     return response.status_code, int(etag) if etag.isdigit() else revision
 
 
@@ -185,7 +186,7 @@ def _cookie(cookies: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
-def _json(response: httpx.Response) -> dict:
+def _json(response: http.Response) -> dict:
     try:
         body = response.json()
     except ValueError:
@@ -197,7 +198,7 @@ def _json(response: httpx.Response) -> dict:
 
 
 async def run_stage(
-    name: str, rate: float, seconds: float, send: Callable[[httpx.AsyncClient], Awaitable[int]], client
+    name: str, rate: float, seconds: float, send: Callable[[http.Client], Awaitable[int]], client
 ) -> StageResult:
     """Offer `rate` requests a second for `seconds`; every request is awaited before returning."""
     result = StageResult(name, rate, seconds)
@@ -208,7 +209,7 @@ async def run_stage(
     async def one(due: float) -> None:
         try:
             status = await asyncio.wait_for(send(client), TIMEOUT)
-        except (TimeoutError, httpx.HTTPError, OSError):
+        except (TimeoutError, OSError):
             status = 0
         result.samples.append(Sample(due, loop.time(), status, 200 <= status < 300))
 
@@ -223,12 +224,17 @@ async def run_stage(
     return result
 
 
-def new_client(connections: int = 200) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncClient(limits=limits, timeout=TIMEOUT, follow_redirects=False)
+def new_client() -> http.Client:
+    """The client every virtual person shares (`http.Client`: one connection per request, as gunicorn's
+    sync workers answer, and far less CPU than httpx on the measured machine). It keeps no cookies:
+    each request carries its own person's (`Cookie` header) or none. A shared jar would hand the
+    session cookie a browser save was answered with to every later request, so the "anonymous"
+    /healthz and the API's autosaves would load a session and a user that neither has (httpx's jar did:
+    /healthz then cost what a signed-in request costs)."""
+    return http.Client(timeout=TIMEOUT)
 
 
-async def trivial(base: str, client: httpx.AsyncClient, person: Person | None = None) -> int:
+async def trivial(base: str, client: http.Client, person: Person | None = None) -> int:
     """The trivial view; with `person`, carrying that reporter's session cookies."""
     headers = {"Cookie": _cookie(person.reporter_cookies)} if person is not None else {}
     response = await client.get(f"{base}/healthz", headers=headers)

@@ -109,6 +109,14 @@ class Server:
             total += (int(fields[11]) + int(fields[12])) / ticks
         return total
 
+    @staticmethod
+    def machine_busy_seconds() -> float:
+        """CPU seconds the whole machine has spent busy (every core, /proc/stat): beside the workers'
+        own, it shows how much the client, PostgreSQL and anything else running took."""
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return

@@ -16,9 +16,8 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-import httpx
-
-from .client import TIMEOUT, Sample, edited, marker, save
+from . import http
+from .client import TIMEOUT, Sample, edited, marker, new_client, save
 from .setup import Person
 
 SAVES = 10
@@ -46,8 +45,7 @@ class SurgeResult:
 async def run(base: str, people: list[Person], seconds: float, seed: int = 606) -> SurgeResult:
     result = SurgeResult(len(people), seconds)
     rng = random.Random(seed)
-    limits = httpx.Limits(max_connections=len(people), max_keepalive_connections=min(len(people), 200))
-    async with httpx.AsyncClient(limits=limits, timeout=TIMEOUT, follow_redirects=False) as client:
+    async with new_client() as client:
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.2
         plans = []
@@ -70,7 +68,7 @@ async def _unit(client, base, person: Person, road: str, moments: list[float], s
         data = edited(person.parts[part], n)
         try:
             status, revision = await asyncio.wait_for(save(client, base, person, part, data, road), TIMEOUT)
-        except (TimeoutError, httpx.HTTPError, OSError):
+        except (TimeoutError, OSError):
             status, revision = 0, None
         result.saves.append(Sample(due, loop.time(), status, status == 200))
         if status == 200:
@@ -81,13 +79,13 @@ async def _unit(client, base, person: Person, road: str, moments: list[float], s
     await asyncio.sleep(max(0.0, due - loop.time()))
     try:
         status = await asyncio.wait_for(_submit(client, base, person, road), TIMEOUT)
-    except (TimeoutError, httpx.HTTPError, OSError):
+    except (TimeoutError, OSError):
         status = 0
     ok = status == 201 if road == "api" else status == 302
     result.submits.append(Sample(due, loop.time(), status, ok))
 
 
-async def _submit(client: httpx.AsyncClient, base: str, person: Person, road: str) -> int:
+async def _submit(client: http.Client, base: str, person: Person, road: str) -> int:
     key = uuid.uuid4().hex
     if road == "api":
         response = await client.post(
@@ -106,7 +104,7 @@ async def _submit(client: httpx.AsyncClient, base: str, person: Person, road: st
         data={"idempotency_key": key, "csrfmiddlewaretoken": cookies["csrftoken"]},
         headers={"Origin": base, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
     )
-    if response.status_code == 302 and "/dang-nhap" in response.headers.get("Location", ""):
+    if response.status_code == 302 and "/dang-nhap" in response.headers.get("location", ""):
         return 401  # sent to the sign-in page: not a submission
     return response.status_code
 

@@ -31,6 +31,52 @@ class FiguresTests(TestCase):
         self.assertAlmostEqual(stage.achieved, 9 / 0.95)
         self.assertEqual(stage.statuses(), {200: 9, 503: 1})
 
+    def test_the_client_keeps_no_cookie_between_requests_and_reads_the_answers(self):
+        """A session cookie set on one answer must not ride on the next request (the anonymous /healthz,
+        an API save): each request carries its own person's cookies or none. Against a real socket."""
+        seen = []
+
+        async def serve(reader, writer):
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+            length = int(
+                next((h.split(":")[1] for h in head.split("\r\n") if h.lower().startswith("content-length")), 0)
+            )
+            body = await reader.readexactly(length)
+            cookie = next(
+                (h.split(":", 1)[1].strip() for h in head.split("\r\n") if h.lower().startswith("cookie:")), None
+            )
+            seen.append((head.split(" ")[0], cookie, body))
+            if head.startswith("PUT"):  # a chunked answer
+                writer.write(b'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nETag: "7"\r\n\r\n')
+                writer.write(b'3\r\n{"a\r\n5\r\n": 1}\r\n0\r\n\r\n')
+            else:
+                payload = b'{"status": "ok"}'
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nSet-Cookie: sessionid=abc; Path=/\r\nContent-Length: "
+                    + str(len(payload)).encode() + b"\r\n\r\n" + payload
+                )  # fmt: skip
+            await writer.drain()
+            writer.close()
+
+        async def run():
+            server = await asyncio.start_server(serve, "127.0.0.1", 0)
+            base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+            async with client.new_client() as http:
+                first = await http.get(f"{base}/healthz")
+                await http.get(f"{base}/healthz")
+                await http.post(f"{base}/x", data={"a": "b c"}, headers={"Cookie": "sessionid=mine"})
+                put = await http.put(f"{base}/y", content='{"k": 1}')
+            server.close()
+            return first, put
+
+        first, put = asyncio.run(run())
+        self.assertEqual((first.status_code, first.json()), (200, {"status": "ok"}))
+        self.assertEqual((put.status_code, put.headers["etag"], put.json()), (201, '"7"', {"a": 1}))
+        self.assertEqual(
+            seen,
+            [("GET", None, b""), ("GET", None, b""), ("POST", "sessionid=mine", b"a=b+c"), ("PUT", None, b'{"k": 1}')],
+        )
+
     def test_an_edit_raises_a_total_so_online_stays_below_it(self):
         data = {"rows": [{"key": "A", "values": {"total": "1.200", "online": "1.150"}}]}
         self.assertEqual(client.edited(data, 75)["rows"][0]["values"], {"total": "1.275", "online": "1.150"})
@@ -68,9 +114,7 @@ class SetupTests(TestCase):
 
     def test_the_token_may_submit_for_its_unit(self):
         person = self.people[0]
-        response = self.client.get(
-            f"/api/v1/reports/{person.report_id}", HTTP_AUTHORIZATION=f"Bearer {person.token}"
-        )
+        response = self.client.get(f"/api/v1/reports/{person.report_id}", HTTP_AUTHORIZATION=f"Bearer {person.token}")
         self.assertEqual((response.status_code, response.json()["status"]), (200, "draft"))
 
 
