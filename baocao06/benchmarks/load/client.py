@@ -107,6 +107,16 @@ def edited(data: dict, n: int) -> dict:
     return data
 
 
+def holds(stored: dict, data: dict) -> bool:
+    """Whether a stored part holds what `edited` changed in `data`: the same field's text (looked up
+    by name: PostgreSQL's jsonb does not keep the order of a stored part's fields), or the same row's
+    total."""
+    if "fields" in data:
+        first = next(iter(data["fields"]), None)
+        return first is None or (stored.get("fields") or {}).get(first) == data["fields"][first]
+    return marker(stored) == marker(data)
+
+
 def marker(data: dict):
     """What `edited` changes in a part (to check that the latest write is the one stored)."""
     if "fields" in data:

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from . import http
-from .client import TIMEOUT, Sample, edited, marker, new_client, save
+from .client import TIMEOUT, Sample, edited, holds, marker, new_client, save
 from .setup import Person
 
 SAVES = 10
@@ -126,7 +126,7 @@ def check(result: SurgeResult, people: list[Person], since_event: int = 0) -> li
             continue
         content = report.current_version.content
         for part, data in result.last_sent.get(person.report_id, {}).items():
-            if marker(stored.get((person.report_id, part), {})) != marker(data):
+            if not holds(stored.get((person.report_id, part), {}), data):
                 problems.append(f"{person.unit_key}/{part}: bản nháp không phải lần lưu cuối")
             if not _in_version(content, part, data):
                 problems.append(f"{person.unit_key}/{part}: phiên bản đã gửi thiếu lần lưu cuối")

@@ -77,6 +77,14 @@ class FiguresTests(TestCase):
             [("GET", None, b""), ("GET", None, b""), ("POST", "sessionid=mine", b"a=b+c"), ("PUT", None, b'{"k": 1}')],
         )
 
+    def test_a_stored_section_is_matched_by_field_name_not_by_order(self):
+        """PostgreSQL's jsonb hands a part's fields back in its own order; the surge's check for lost
+        writes compared the first field of each and reported sections that were not lost."""
+        sent = client.edited({"fields": {"noi_dung": "Đã triển khai", "de_xuat": "Không"}}, 4)
+        stored = {"fields": {"de_xuat": "Không", "noi_dung": "Đã triển khai [lần 4]"}}
+        self.assertTrue(client.holds(stored, sent))
+        self.assertFalse(client.holds({"fields": {"de_xuat": "Không", "noi_dung": "Đã triển khai"}}, sent))
+
     def test_an_edit_raises_a_total_so_online_stays_below_it(self):
         data = {"rows": [{"key": "A", "values": {"total": "1.200", "online": "1.150"}}]}
         self.assertEqual(client.edited(data, 75)["rows"][0]["values"], {"total": "1.275", "online": "1.150"})

@@ -74,6 +74,7 @@ class Command(BaseCommand):
             stages = asyncio.run(self._stages(server, people[: options["units"]], rates, options["seconds"]))
             self._report_stages(stages)
             if surge_units:
+                _settle(server)
                 self._surge(server, people[:surge_units], surge_seconds)
         finally:
             server.stop()
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             plan = [(rates[0], "healthz+phiên", lambda c: load.trivial(server.base, c, signed.idle[0]))]
             plan += [(rate, name, send) for rate in rates for name, send in roads.items()]
             for rate, name, send in plan:
+                await asyncio.to_thread(_settle, server)
                 before, mine, busy = server.cpu_seconds(), time.process_time(), server.machine_busy_seconds()
                 started = time.monotonic()
                 stage = await load.run_stage(name, rate, seconds, send, client)
@@ -173,6 +175,17 @@ class Command(BaseCommand):
             f"  0 lỗi: {result.errors} lỗi; 0 lần ghi bị mất: {len(problems)} sai lệch; "
             f"p99 ≤ 1 s: {p99:.2f} s → {verdict}"
         )
+
+
+def _settle(server: Server, limit: float = 60.0) -> None:
+    """Wait until the workers are idle: requests a client gave up on at the end of a stage (after its
+    timeout) are still queued in gunicorn's backlog, and would be served during the next stage."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = server.cpu_seconds()
+        time.sleep(0.5)
+        if server.cpu_seconds() - before < 0.02:
+            return
 
 
 def _ms(seconds: float) -> str:
