@@ -520,18 +520,41 @@ class _Compiler:
         ).values_list("unit_id", "row", "column", "text", "number"):
             rows[(unit_id, row)][column] = text if number is None else number
         reference = self.round.data_to
+        # `tasks.open` and `tasks.overdue` read a few columns (the result): each is evaluated once per
+        # distinct answer, not once per task row (~110,000 rows at national scale, each a walk of the
+        # expression's tree).
+        is_open = self._per_answer(table, spec.get("open"), taskrows.is_open)
+        can_be_overdue = self._per_answer(table, spec.get("overdue"), taskrows.can_be_overdue)
         found = []
         for (unit_id, _row), values in rows.items():
-            if not taskrows.is_open(table, values):
+            if not is_open(values):
                 continue
             entry = {**self.unit_ref(unit_id)}
             for name, column in record_columns.items():
                 value = values.get(column)
                 entry[name] = cells.display(table.column_index[column], value) if value not in (None, "") else ""
-            entry["overdue_days"] = taskrows.overdue_days(table, values, reference) if reference else None
+            entry["overdue_days"] = (
+                taskrows.overdue_days(table, values, reference, checked=True)
+                if reference and can_be_overdue(values)
+                else None
+            )
             found.append((unit_id, entry))
         found.sort(key=lambda pair: (-(pair[1]["overdue_days"] or 0), self.unit_order(pair[0]), pair[1].get("title")))
         return [entry for _, entry in found]
+
+    @staticmethod
+    def _per_answer(table, source: str | None, test):
+        """`test(table, values)` remembered by the values of the columns `source` reads."""
+        names = sorted(expressions.parse(source).names) if source else []
+        known: dict[tuple, bool] = {}
+
+        def check(values: dict) -> bool:
+            answer = tuple(values.get(name) for name in names)
+            if answer not in known:
+                known[answer] = test(table, values)
+            return known[answer]
+
+        return check
 
     # Resolution 175 tracker ------------------------------------------------------------------
     def tracker(self) -> list[dict]:

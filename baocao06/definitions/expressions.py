@@ -12,6 +12,7 @@ business of `required`, not of a cross-field rule.
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -142,14 +143,23 @@ class Expression:
 
 # CPython 3.11 can fail with "SystemError: AST constructor recursion depth mismatch" when threads parse
 # at the same moment (a race on the AST module's recursion counter, seen in the 50-writer test); parsing happens
-# once per layout, so one parse at a time costs nothing.
+# once per source (cached below), so one parse at a time costs nothing.
 _PARSING = threading.Lock()
 
 
 def parse(source: str) -> Expression:
-    """Parse and check an expression; raises ExpressionError with a readable reason."""
+    """Parse and check an expression; raises ExpressionError with a readable reason.
+
+    The same source gives the same (immutable) Expression object: callers such as `taskrows.is_open`
+    parse a table's `tasks.open` once per row, and the national compilation asks for it ~140,000
+    times (parsing each time was most of the compile's time). Errors are not cached."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("biểu thức rỗng")
+    return _parse(source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(source: str) -> Expression:
     try:
         with _PARSING:
             tree = ast.parse(source.strip(), mode="eval")

@@ -116,12 +116,16 @@ def due_date(table, values: dict) -> dt.date | None:
     return cells.deadline_date(str(value))
 
 
-def overdue_days(table, values: dict, reference: dt.date) -> int | None:
-    """Days an open task is past its due date on `reference` (the round's cut-off); None if not overdue."""
+def overdue_days(table, values: dict, reference: dt.date, *, checked: bool = False) -> int | None:
+    """Days an open task is past its due date on `reference` (the round's cut-off); None if not overdue.
+    `checked`: the caller has already found the task open and able to be overdue (`is_open`,
+    `can_be_overdue`; the national compilation evaluates them once per distinct answer)."""
     if not (table.tasks or {}).get("due"):
         return None
     due = due_date(table, values)
-    if due is None or due >= reference or not is_open(table, values) or not can_be_overdue(table, values):
+    if due is None or due >= reference:
+        return None
+    if not checked and (not is_open(table, values) or not can_be_overdue(table, values)):
         return None
     return (reference - due).days
 

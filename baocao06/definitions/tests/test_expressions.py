@@ -72,3 +72,15 @@ def test_setting_is_resolved_from_the_callers_settings():
     # 1 hour at 4,960,000 ÷ 22 ÷ 8 = 28,181.8181… đồng
     assert round(expr.evaluate({"hours": 1}, settings=settings), 2) == Decimal("28181.82")
     assert expr.evaluate({"hours": 1}) is None  # no settings given: nothing to compute
+
+
+def test_a_source_is_parsed_once():
+    """The national compilation evaluates a table's `tasks.open` once per task row (~140,000 rows at
+    national scale): the same source gives the same parsed expression, not a new parse each time."""
+    source = "result != 'completed'"
+    assert parse(source) is parse(source)
+    assert parse(source).evaluate({"result": "open"}) is True
+    with pytest.raises(ExpressionError):
+        parse("result !=")
+    with pytest.raises(ExpressionError):  # errors are not cached: the second call says it again
+        parse("result !=")
