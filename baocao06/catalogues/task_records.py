@@ -7,6 +7,8 @@ definitions/taskrows.py); nothing here knows an appendix by name.
 
 from __future__ import annotations
 
+from django.db.models import Max
+
 from baocao06.core import clock, statements
 from baocao06.definitions import taskrows
 from baocao06.definitions.cells import deadline_date
@@ -69,12 +71,17 @@ def record_tasks(report: Report, view, content: dict) -> int:
     unit = Unit.objects.select_for_update().get(pk=report.unit_id)  # codes are numbered per unit
     known = {(r.table, r.row_key): r.task for r in TaskRow.objects.filter(report=report).select_related("task")}
     own = Task.objects.filter(unit=unit, source=TaskSource.UNIT)
-    number = max(own.values_list("position", flat=True), default=0)  # codes are never reused
-    by_code = {t.code: t for t in own}
+    number = own.aggregate(n=Max("position"))["n"] or 0  # codes are never reused
+    # Only the tasks this version carries over (rows keyed `n<code>`) are read, not every task the unit
+    # ever had: a unit's tasks grow round after round, and this runs in every submission.
+    carried = [
+        row["key"][1:] for tv in tables for row in _free_rows(tv, content) if row["key"].startswith(f"n{CODE_PREFIX}-")
+    ]
+    by_code = {t.code: t for t in own.filter(code__in=carried)} if carried else {}
     # Tasks carried from the units this one succeeds keep their code and remember where they came from.
-    predecessors = _predecessors(unit, report.round.reference_date)
+    predecessors = _predecessors(unit, report.round.reference_date) if carried else []
     if predecessors:
-        for task in Task.objects.filter(unit__in=predecessors, source=TaskSource.UNIT):
+        for task in Task.objects.filter(unit__in=predecessors, source=TaskSource.UNIT, code__in=carried):
             by_code.setdefault(task.code, task)
     changed: list[Task] = []
     created: list[tuple[str, str, Task]] = []

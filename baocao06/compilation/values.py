@@ -80,24 +80,29 @@ def rows_for(version, layout, unit_id: int) -> list[VersionValue]:
     return [VersionValue(**dict(zip(FIELDS, values, strict=True))) for values in value_tuples(version, layout, unit_id)]
 
 
-def insert(rows: list[tuple], batch: int = 500) -> None:
-    """Insert rows of FIELDS, `batch` rows per multi-row INSERT (no model instances).
+def insert(rows: list[tuple], batch: int = 2000) -> None:
+    """Insert rows of FIELDS (no model instances): PostgreSQL's COPY, else one prepared statement.
 
-    One statement per row (`executemany`) cost a submission about 40 ms for its ~400 values on
-    PostgreSQL, most of it the driver binding each statement; a deadline's submissions come in
-    bursts (QUALITY.md's surge), so each is kept to a few statements. 500 rows of 11 columns stay
-    under both databases' limits on parameters (SQLite 32,766; PostgreSQL 65,535)."""
+    A submission stores its ~400 values inside its transaction, and a deadline's submissions come in
+    bursts (QUALITY.md's surge). On PostgreSQL one INSERT per row cost a submission ~40 ms (the driver
+    binds each statement) and multi-row INSERTs more (it parses each long statement anew); COPY
+    streams the rows in one command. SQLite's `executemany` runs in C and stays."""
     if not rows:
         return
     quote = connection.ops.quote_name
     meta = VersionValue._meta
+    table = quote(meta.db_table)
     columns = ", ".join(quote(meta.get_field(name).column) for name in FIELDS)
-    row_marks = "(" + ", ".join(["%s"] * len(FIELDS)) + ")"
-    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(FIELDS))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
         for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            cursor.execute(head + ", ".join([row_marks] * len(chunk)), [value for row in chunk for value in row])
+            cursor.executemany(sql, rows[start : start + batch])
 
 
 def store(version, layout, unit_id: int) -> int:
