@@ -150,6 +150,22 @@ def _fill(round_, people: list[Person], out) -> None:
             out(f"  điền bản nháp {index}/{len(people)} ({time.perf_counter() - started:.0f} s)")
 
 
+def refresh_revisions(people: list[Person]) -> None:
+    """Each person's parts' revisions as stored now. A save the client gave up on (an overloaded
+    stage) may still have been served: without this the surge would start from stale revisions and
+    count the refusals (409, 412) that follow as its own errors."""
+    from baocao06.reports.models import ReportPart
+
+    stored = ReportPart.objects.filter(report_id__in=[p.report_id for p in people]).values_list(
+        "report_id", "key", "revision"
+    )
+    revisions: dict[int, dict[str, int]] = {}
+    for report_id, key, revision in stored:
+        revisions.setdefault(report_id, {})[key] = revision
+    for person in people:
+        person.revisions.update(revisions.get(person.report_id, {}))
+
+
 def _editable(view, parts: dict[str, dict]) -> list[str]:
     """A narrative section and a table with a "total" column (PL03-like) of this unit's report."""
     section = next(k for k, d in parts.items() if d.get("fields"))

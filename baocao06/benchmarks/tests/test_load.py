@@ -120,6 +120,15 @@ class SetupTests(TestCase):
             response = self.client.get(f"/bao-cao/{person.report_id}/")
             self.assertEqual(response.status_code, 200)  # not the sign-in page, not the second factor
 
+    def test_revisions_are_read_back_before_the_surge(self):
+        """A save a client gave up on may still have been served: the surge starts from what is stored."""
+        person = self.people[0]
+        key = person.editable[0]
+        ReportPart.objects.filter(report_id=person.report_id, key=key).update(revision=person.revisions[key] + 3)
+        expected = person.revisions[key] + 3
+        setup.refresh_revisions(self.people)
+        self.assertEqual(person.revisions[key], expected)
+
     def test_the_token_may_submit_for_its_unit(self):
         person = self.people[0]
         response = self.client.get(f"/api/v1/reports/{person.report_id}", HTTP_AUTHORIZATION=f"Bearer {person.token}")

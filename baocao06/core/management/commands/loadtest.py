@@ -75,6 +75,7 @@ class Command(BaseCommand):
             self._report_stages(stages)
             if surge_units:
                 _settle(server)
+                setup.refresh_revisions(people[:surge_units])
                 self._surge(server, people[:surge_units], surge_seconds)
         finally:
             server.stop()
