@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from lxml import etree
 
 from baocao06.core.vietnamese import format_number, long_date, short_date
 from baocao06.rounds.document import DOCUMENT_DEFAULTS, subject_line
@@ -119,18 +121,27 @@ def write_docx(
     report(95, "Ghi tệp")
     raw = io.BytesIO()
     writer.doc.save(raw)
-    _write_reproducible(raw.getvalue(), path_or_stream)
+    _write_reproducible(raw.getvalue(), path_or_stream, writer.tables)
     report(100, "Hoàn thành")
 
 
-def _write_reproducible(raw: bytes, path_or_stream) -> None:
-    """Re-pack the DOCX with fixed entry times so the same input gives the same bytes."""
+_TABLE_MARK = re.compile(r"<!--baocao06-table-(\d+)-->")
+_W_DECLARATION = ' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _write_reproducible(raw: bytes, path_or_stream, tables: list[str] | None = None) -> None:
+    """Re-pack the DOCX with fixed entry times so the same input gives the same bytes; the appendix
+    tables kept apart (`_Writer.add_table`) take the place of their markers in the document's XML."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename))
+            data = source.read(info.filename)
+            if tables and info.filename == "word/document.xml":
+                text = _TABLE_MARK.sub(lambda m: tables[int(m.group(1))], data.decode())
+                data = text.encode()
+            target.writestr(entry, data)
     if isinstance(path_or_stream, str | Path):
         Path(path_or_stream).write_bytes(out.getvalue())
     else:
@@ -167,6 +178,7 @@ class _Writer:
         self.sentinel = self.body.sectPr  # body paragraphs go before it: O(1) per paragraph
         self.headings = {level: self.doc.styles[f"Heading {level}"] for level in range(1, 5)}
         self.chart_count = 0
+        self.tables: list[str] = []  # see `add_table`
         props = self.doc.core_properties
         stamp = dt.datetime.combine(issued_on, dt.time())
         props.created = props.modified = props.last_printed = stamp
@@ -179,6 +191,20 @@ class _Writer:
 
     def add(self, element) -> None:
         self.sentinel.addprevious(element)
+
+    def add_table(self, element) -> None:
+        """An appendix table (a `w:tbl` parsed on its own, `wordxml.table_element`), put in the body as
+        a marker and its XML spliced in when the file is written (`_write_reproducible`). Moving a parsed
+        table into the document makes lxml look up the `xml` namespace of every `xml:space` attribute
+        through a list that grows with each one: quadratic, 20 s for the national PL01's 40,000 open
+        tasks. The XML is lxml's own serialisation of the table, less the `w` declaration the document's
+        root already makes, so the file's bytes are the same as if the table had been moved."""
+        text = etree.tostring(element, encoding="unicode")
+        if not text.startswith("<w:tbl" + _W_DECLARATION):
+            self.add(element)
+            return
+        self.tables.append(text.replace(_W_DECLARATION, "", 1))
+        self.add(etree.Comment(f"baocao06-table-{len(self.tables) - 1}"))
 
     def para(self, text: str = "", style=None, *, bold=False, italic=False, size=None, align=None):
         p = self.doc.add_paragraph(style=style)
@@ -478,11 +504,11 @@ class _Writer:
                 italic=True,
                 size=12,
             )
-            self.add(table_element(appendix.table, _text_width_twips(appendix.orientation)))
+            self.add_table(table_element(appendix.table, _text_width_twips(appendix.orientation)))
             for caption, extra in appendix.more:
                 self.para("")
                 self.para(caption, "Centered", bold=True)
-                self.add(table_element(extra, _text_width_twips(appendix.orientation)))
+                self.add_table(table_element(extra, _text_width_twips(appendix.orientation)))
             report(
                 60 + int(35 * (index + 1) / max(1, len(found))), f"{appendix.heading} ({round_.get('definition', '')})"
             )

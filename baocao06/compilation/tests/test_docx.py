@@ -283,6 +283,22 @@ class NationalDocxTests(SimpleTestCase):
         self.assertEqual(text_of(Document(io.BytesIO(again))), text_of(self.doc))
         self.assertEqual(again, self.raw)
 
+    def test_appendix_tables_spliced_at_writing_give_the_bytes_of_tables_moved_into_the_body(self):
+        """`add_table` (a marker, the table's XML put in when the file is written) must give exactly
+        the file that moving each parsed table into the body gave (lxml's move is quadratic)."""
+        import zipfile
+        from unittest import mock
+
+        from baocao06.compilation.outputs import docx as national_docx
+
+        with mock.patch.object(national_docx._Writer, "add_table", national_docx._Writer.add):
+            moved = render(national_data())
+        self.assertEqual(moved, self.raw)
+        with zipfile.ZipFile(io.BytesIO(self.raw)) as archive:
+            xml = archive.read("word/document.xml").decode()
+        self.assertNotIn("baocao06-table", xml)
+        self.assertGreaterEqual(xml.count("<w:tbl>"), 7)
+
 
 class ProvisionalAndLimitsTests(SimpleTestCase):
     def test_a_provisional_compilation_says_so_on_every_page(self):

@@ -290,3 +290,33 @@ class SheetNameTest(SimpleTestCase):
         self.assertEqual(len(long), 31)
         self.assertEqual(len(sheet_name("X" * 40, taken)), 31)
         self.assertEqual(sheet_name("'History'", taken), "History~2")
+
+
+class AssembleTest(SimpleTestCase):
+    def test_the_rows_are_copied_deflated_as_written_and_the_file_checks(self):
+        """`assemble` puts a sheet's deflated rows into the file as they are (compressing them again
+        took most of the national workbook's last step); the member still passes zip's CRC check."""
+        import io
+        import zipfile
+
+        from baocao06.compilation.outputs.rows import Label, Sheet, Styles, Workbook, assemble
+
+        skeleton = io.BytesIO()
+        book = Workbook(skeleton, {"in_memory": True})
+        styles = Styles(book, {"text": {}}, {})
+        sheet = Sheet(book, book.add_worksheet("A"), styles)
+        for n in range(2000):
+            sheet.row([(Label("Nhãn"), "text"), (f"dòng {n} & <x>", "text"), (n, None), (n / 7, None)])
+        sheet.finish()
+        rows = b"".join(book.bodies[0][1])
+        book.close()
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "a.xlsx"
+            assemble(skeleton.getvalue(), book.bodies, path)
+            self.assertIn(rows, path.read_bytes())
+            with zipfile.ZipFile(path) as archive:
+                self.assertIsNone(archive.testzip())
+            values = list(openpyxl.load_workbook(path)["A"].values)
+        self.assertEqual(len(values), 2000)
+        self.assertEqual(values[1999][:3], ("Nhãn", "dòng 1999 & <x>", 1999))
+        self.assertAlmostEqual(values[1999][3], 1999 / 7)

@@ -160,3 +160,25 @@ class SplitUnitSheetsTest(TransactionTestCase):
                 self.assertEqual(list(first[name].values), list(second[name].values))
                 self.assertEqual(first[name].freeze_panes, second[name].freeze_panes)
         self.assertIn("Đăng ký khai sinh", [r[1] for r in second["P01"].values])
+
+
+class TrimmedNumberTests(BaseTestCase):
+    """On PostgreSQL the numbers come as `trim_scale(number)::text`: read back, each must be the value
+    and type `_number` gives for the stored Decimal (whole → int, exact however large; else float)."""
+
+    def test_same_value_and_type_as_the_decimal(self):
+        from decimal import Decimal
+
+        for stored, text in [
+            ("12.0000", "12"),
+            ("-3.5000", "-3.5"),
+            ("0.0000", "0"),
+            ("0.1000", "0.1"),
+            ("12345678901234567890.0000", "12345678901234567890"),
+            ("12345678901234567890.1234", "12345678901234567890.1234"),
+            ("99.9999", "99.9999"),
+        ]:
+            with self.subTest(stored=stored):
+                expected = unit_tables._number(Decimal(stored))
+                got = unit_tables._trimmed_number(text)
+                self.assertEqual((type(got), got), (type(expected), expected))
