@@ -4,7 +4,9 @@ QUALITY.md: any page, first visit after a compile (national page, dashboard) ≤
 asks for a compilation as the page does (the request returns at once), runs it as the worker does
 (`run_compile`, which also prepares the snapshot's page), then requests the new snapshot's national page
 and the dashboard once each (cold for that snapshot) and once more (warm). One more run serves both
-pages from a fresh process (nothing imported, no template or layout loaded yet). Side by side: what a
+pages from a fresh process that has loaded the application as a gunicorn worker does at boot
+(`baocao06.wsgi`: settings, middleware, the views and the commonest templates; no layout, snapshot or
+page data read yet). Side by side: what a
 cold visit cost before pages were stored — reading the snapshot's whole `data` and drawing its charts.
 """
 
@@ -27,8 +29,11 @@ NAME = "pages"
 DESCRIPTION = "trang tổng hợp của kỳ và bảng điều khiển, lần xem đầu sau khi tổng hợp (~3.400 đơn vị)"
 SECONDS = 1.0
 
+# The fresh process loads the application as a gunicorn worker does before its first request
+# (`baocao06.wsgi`, which warms the views and templates: core/warmup.py), then serves both pages.
 CHILD = """
 import json, time
+from baocao06.wsgi import application
 from django.test import Client
 from baocao06.accounts import mfa
 from baocao06.accounts.models import User
