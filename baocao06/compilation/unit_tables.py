@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import F, Func, TextField
+from django.db.models.functions import Cast
 
 from baocao06.compilation.models import PartKind, VersionValue
 from baocao06.reports.models import ReportVersion
@@ -62,18 +64,18 @@ def _rows(batch: list[int]) -> Iterable[tuple]:
 
     The ORM builds the query; it is run on a plain cursor because Django's per-value converters
     (Decimal for every number) cost more than reading the rows (`_number` takes what the driver gives)."""
-    query = (
-        VersionValue.objects.filter(version_id__in=batch, kind=PartKind.TABLE)
-        .order_by("version_id", "part", "position", "id")
-        .values_list("version_id", "part", "row", "group", "position", "column", "number", "text")
-    )
-    sql, params = query.query.sql_with_params()
+    number = F("number")
     if connection.vendor == "postgresql":
         # The number as text, trailing zeros dropped ("12", "3.5"): psycopg's numeric → Decimal costs
         # more than the text, and `_trimmed_number` reads it (same value and type as `_number`).
-        column = '"compilation_versionvalue"."number"'
-        assert sql.count(column) == 1, sql
-        sql = sql.replace(column, f"trim_scale({column})::text", 1)
+        number = Cast(Func("number", function="trim_scale"), output_field=TextField())
+    query = (
+        VersionValue.objects.filter(version_id__in=batch, kind=PartKind.TABLE)
+        .order_by("version_id", "part", "position", "id")
+        .annotate(figure=number)
+        .values_list("version_id", "part", "row", "group", "position", "column", "figure", "text")
+    )
+    sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
