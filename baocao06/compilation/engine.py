@@ -521,8 +521,8 @@ class _Compiler:
             rows[(unit_id, row)][column] = text if number is None else number
         reference = self.round.data_to
         # `tasks.open` and `tasks.overdue` read a few columns (the result): each is evaluated once per
-        # distinct answer, not once per task row (~110,000 rows at national scale, each a walk of the
-        # expression's tree).
+        # distinct answer, not once per task row (~110,000 rows at national scale: 0.45 s of lookups and
+        # evaluations even with the expression parsed and compiled once).
         is_open = self._per_answer(table, spec.get("open"), taskrows.is_open)
         can_be_overdue = self._per_answer(table, spec.get("overdue"), taskrows.can_be_overdue)
         found = []

@@ -1,4 +1,4 @@
-"""Single-row statements built once from a model's metadata, then run with new values.
+"""Simple statements built once from a model's metadata, then run with new values.
 
 The ORM builds the SQL of every query afresh. On an autosave, the request a deadline day is made of
 (QUALITY.md: ≥ 150 a second at ≤ 2× a trivial view's cost), cProfile showed about three quarters of
@@ -12,10 +12,11 @@ the field's converters on the way out. So the rows they read and write are those
 
 What they leave out, as `save(update_fields=...)` on these models would not need: model signals (no
 receiver listens to the models they serve; `core/tests/test_statements.py` checks), `pre_save`
-hooks (auto_now fields are refused), and anything beyond one row by its key.
+hooks (auto_now fields are refused), and any condition but equality (`get` reads one row by a unique
+key, `values` the rows matching, `update` and `insert` one row).
 
-Used only where a measurement asked for it (the autosave's lock, part, writes and audit event);
-everything else stays plain ORM.
+Used only where a measurement asked for it: the autosave's report, token, memberships, lock, part,
+writes and audit event, and a submission's task updates. Everything else stays plain ORM.
 """
 
 from __future__ import annotations
@@ -87,14 +88,23 @@ def _converters(model, names: tuple[str, ...], alias: str):
     return converters
 
 
-def _instance(model, names, row, alias):
-    connection = connections[alias]
+def _converted(row, converters, connection) -> list:
+    """A row's values as the ORM hands them over (the backend's and the fields' converters)."""
     values = []
-    for value, (found, col) in zip(row, _converters(model, names, alias), strict=True):
+    for value, (found, col) in zip(row, converters, strict=True):
         for converter in found:
             value = converter(value, col, connection)
         values.append(value)
+    return values
+
+
+def _instance(model, names, row, alias):
+    values = _converted(row, _converters(model, names, alias), connections[alias])
     return model.from_db(alias, names, values)
+
+
+def _where_params(model, where: dict, connection) -> list:
+    return [f.get_db_prep_value(where[k], connection) for f, k in zip(_fields(model, where), where, strict=True)]
 
 
 @functools.cache
@@ -126,9 +136,8 @@ def get(
     alias = _alias(model, write=lock)
     connection = connections[alias]
     sql = _select_sql(model, names, keys, joined, lock, connection.vendor, alias)
-    params = [f.get_db_prep_value(where[k], connection) for f, k in zip(_fields(model, keys), keys, strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _where_params(model, where, connection))
         row = cursor.fetchone()
     if row is None:
         return None
@@ -149,22 +158,13 @@ def values(model: type[Model], names: Sequence[str], **where) -> list[tuple]:
     alias = _alias(model, write=False)
     connection = connections[alias]
     sql = _select_sql(model, wanted, keys, (), False, connection.vendor, alias)
-    params = [f.get_db_prep_value(where[k], connection) for f, k in zip(_fields(model, keys), keys, strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _where_params(model, where, connection))
         rows = cursor.fetchall()
     converters = _converters(model, wanted, alias)
     if not any(found for found, _ in converters):
         return rows
-    converted = []
-    for row in rows:
-        out = []
-        for value, (found, col) in zip(row, converters, strict=True):
-            for converter in found:
-                value = converter(value, col, connection)
-            out.append(value)
-        converted.append(tuple(out))
-    return converted
+    return [tuple(_converted(row, converters, connection)) for row in rows]
 
 
 @functools.cache
