@@ -14,7 +14,10 @@ WIDTHS = (1366, 1093, 390)
 
 class DashboardInBrowserTests(BrowserTestCase):
     def test_choosing_another_round_shows_that_round(self):
-        later = open_test_round(self.definition, [self.ministry], actor=self.secretariat, title="Kỳ tổng kết năm 2024")
+        # A real-length title (a province's round: "<national title> — cấp tỉnh: <province>"): on a phone
+        # the picker must stay inside the page, not widen it.
+        title = "Tổng kết năm 2026 triển khai Đề án 06 — cấp tỉnh: Thành phố Hồ Chí Minh"
+        later = open_test_round(self.definition, [self.ministry], actor=self.secretariat, title=title)
         self.login(self.viewer)
         url = self.live_server_url + reverse("compilation:dashboard")
         for width in WIDTHS:
