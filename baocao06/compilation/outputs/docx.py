@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +40,7 @@ from .decree30 import rule as _rule
 from .decree30 import setup_styles as _setup_styles
 from .decree30 import text_width_twips as _text_width_twips
 from .summaries import section_summaries
-from .wordxml import TABLE_STYLE, clean, paragraph, table_element
+from .wordxml import TABLE_STYLE, clean, paragraph, table_pieces
 
 MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
@@ -121,27 +122,39 @@ def write_docx(
     report(95, "Ghi tệp")
     raw = io.BytesIO()
     writer.doc.save(raw)
-    _write_reproducible(raw.getvalue(), path_or_stream, writer.tables)
+    with writer.table_file:
+        _write_reproducible(raw.getvalue(), path_or_stream, writer.tables, writer.table_file)
     report(100, "Hoàn thành")
 
 
-_TABLE_MARK = re.compile(r"<!--baocao06-table-(\d+)-->")
-_W_DECLARATION = ' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_TABLE_MARK = re.compile(rb"<!--baocao06-table-(\d+)-->")
 
 
-def _write_reproducible(raw: bytes, path_or_stream, tables: list[str] | None = None) -> None:
+def _write_reproducible(raw: bytes, path_or_stream, tables=None, table_file=None) -> None:
     """Re-pack the DOCX with fixed entry times so the same input gives the same bytes; the appendix
-    tables kept apart (`_Writer.add_table`) take the place of their markers in the document's XML."""
+    tables kept apart (`_Writer.add_table`: (start, length) in `table_file`) take the place of their
+    markers in the document's XML, copied from the file a piece at a time."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             data = source.read(info.filename)
-            if tables and info.filename == "word/document.xml":
-                text = _TABLE_MARK.sub(lambda m: tables[int(m.group(1))], data.decode())
-                data = text.encode()
-            target.writestr(entry, data)
+            if not (tables and info.filename == "word/document.xml"):
+                target.writestr(entry, data)
+                continue
+            with target.open(entry, "w") as stream:
+                done = 0
+                for mark in _TABLE_MARK.finditer(data):
+                    stream.write(data[done : mark.start()])
+                    start, length = tables[int(mark.group(1))]
+                    table_file.seek(start)
+                    while length > 0:
+                        piece = table_file.read(min(length, 1 << 20))
+                        stream.write(piece)
+                        length -= len(piece)
+                    done = mark.end()
+                stream.write(data[done:])
     if isinstance(path_or_stream, str | Path):
         Path(path_or_stream).write_bytes(out.getvalue())
     else:
@@ -178,7 +191,8 @@ class _Writer:
         self.sentinel = self.body.sectPr  # body paragraphs go before it: O(1) per paragraph
         self.headings = {level: self.doc.styles[f"Heading {level}"] for level in range(1, 5)}
         self.chart_count = 0
-        self.tables: list[str] = []  # see `add_table`
+        self.tables: list[tuple[int, int]] = []  # (start, length) in `table_file`: see `add_table`
+        self.table_file = tempfile.TemporaryFile()  # noqa: SIM115 - write_docx closes it (the GC, on an error)
         props = self.doc.core_properties
         stamp = dt.datetime.combine(issued_on, dt.time())
         props.created = props.modified = props.last_printed = stamp
@@ -192,18 +206,23 @@ class _Writer:
     def add(self, element) -> None:
         self.sentinel.addprevious(element)
 
-    def add_table(self, element) -> None:
-        """An appendix table (a `w:tbl` parsed on its own, `wordxml.table_element`), put in the body as
-        a marker and its XML spliced in when the file is written (`_write_reproducible`). Moving a parsed
-        table into the document makes lxml look up the `xml` namespace of every `xml:space` attribute
-        through a list that grows with each one: quadratic, 20 s for the national PL01's 40,000 open
-        tasks. The XML is lxml's own serialisation of the table, less the `w` declaration the document's
-        root already makes, so the file's bytes are the same as if the table had been moved."""
-        text = etree.tostring(element, encoding="unicode")
-        if not text.startswith("<w:tbl" + _W_DECLARATION):
-            self.add(element)
-            return
-        self.tables.append(text.replace(_W_DECLARATION, "", 1))
+    def add_table(self, pieces) -> None:
+        """An appendix table (`wordxml.table_pieces`: the XML lxml would write for it in the document),
+        put in the body as a marker; its text goes to a temporary file, spliced in when the file is
+        written (`_write_reproducible`). Moving a parsed table into the document makes lxml look up the
+        `xml` namespace of every `xml:space` attribute through a list that grows with each one:
+        quadratic, 20 s for the national PL01's 40,000 open tasks; parsing it at all took seconds more,
+        and holding the tables' text (hundreds of MB) in memory was most of the generation's peak."""
+        start = self.table_file.tell()
+        buffer, size = [], 0
+        for piece in pieces:
+            buffer.append(piece)
+            size += len(piece)
+            if size > 1 << 20:
+                self.table_file.write("".join(buffer).encode())
+                buffer, size = [], 0
+        self.table_file.write("".join(buffer).encode())
+        self.tables.append((start, self.table_file.tell() - start))
         self.add(etree.Comment(f"baocao06-table-{len(self.tables) - 1}"))
 
     def para(self, text: str = "", style=None, *, bold=False, italic=False, size=None, align=None):
@@ -504,11 +523,11 @@ class _Writer:
                 italic=True,
                 size=12,
             )
-            self.add_table(table_element(appendix.table, _text_width_twips(appendix.orientation)))
+            self.add_table(table_pieces(appendix.table, _text_width_twips(appendix.orientation)))
             for caption, extra in appendix.more:
                 self.para("")
                 self.para(caption, "Centered", bold=True)
-                self.add_table(table_element(extra, _text_width_twips(appendix.orientation)))
+                self.add_table(table_pieces(extra, _text_width_twips(appendix.orientation)))
             report(
                 60 + int(35 * (index + 1) / max(1, len(found))), f"{appendix.heading} ({round_.get('definition', '')})"
             )

@@ -9,6 +9,7 @@ string and parsed once, and paragraphs are inserted before a known element, so t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -51,11 +52,21 @@ class TableSpec:
     header_groups: list[dict] = field(default_factory=list)  # [{"label", "columns": [keys]}]
 
 
+def _t(part: str) -> str:
+    """A `w:t` exactly as lxml serialises it (`table_xml` is spliced into the document unparsed): an
+    empty one closed at once, a carriage return as a character reference."""
+    if not part:
+        return '<w:t xml:space="preserve"/>'
+    text = escape(part)
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return f'<w:t xml:space="preserve">{text}</w:t>'
+
+
 def _run(text: str, *, bold=False, italic=False) -> str:
     props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    parts = clean(text).split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>' for part in parts)
+    body = "<w:br/>".join(_t(part) for part in clean(text).split("\n"))
     return f"<w:r>{rpr}{body}</w:r>"
 
 
@@ -141,11 +152,24 @@ def _header_rows(spec: TableSpec, widths: list[int]) -> list[str]:
 
 def table_element(spec: TableSpec, width_twips: int):
     """A bordered `w:tbl` with repeated header rows; numbers right-aligned as the columns say."""
+    return parse_xml(table_xml(spec, width_twips, declare=True))
+
+
+def table_xml(spec: TableSpec, width_twips: int, *, declare: bool = False) -> str:
+    """`table_element`'s table as XML text, exactly as lxml serialises that element, with the `w`
+    namespace declared on it only if `declare` (else it is the document's: the national DOCX splices
+    the text into its body without parsing it, `docx._Writer.add_table`)."""
+    return "".join(table_pieces(spec, width_twips, declare=declare))
+
+
+def table_pieces(spec: TableSpec, width_twips: int, *, declare: bool = False) -> Iterator[str]:
+    """`table_xml` in pieces (a row or so each), for a writer that never holds a whole table."""
     widths = _widths(spec.columns, width_twips, spec.rows)
     border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    parts = [
-        f"<w:tbl {nsdecls('w')}><w:tblPr>"
+    declaration = f" {nsdecls('w')}" if declare else ""
+    yield (
+        f"<w:tbl{declaration}><w:tblPr>"
         f'<w:tblW w:w="{width_twips}" w:type="dxa"/>'
         f"<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>"
         f"<w:insideH {border}/><w:insideV {border}/></w:tblBorders>"
@@ -153,37 +177,36 @@ def table_element(spec: TableSpec, width_twips: int):
         '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
         'w:noHBand="0" w:noVBand="1"/>'
-        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>",
-        *_header_rows(spec, widths),
-    ]
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
+    )
+    yield from _header_rows(spec, widths)
     count = len(spec.columns)
+    # The same cell recurs (zeros, empty cells, a unit's name on each of its tasks): made once.
+    made: dict[tuple, str] = {}
+    columns = list(zip(spec.columns, widths, strict=True))
     for row in spec.rows:
         if row.kind == "group":
-            parts.append(
-                f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{_cell(row.cells[0], width_twips, bold=True, span=count)}</w:tr>"
-            )
+            title = _cell(row.cells[0], width_twips, bold=True, span=count)
+            yield f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{title}</w:tr>"
             continue
         bold = row.kind in {"total", "subgroup"}
         italic = row.kind == "subgroup"
         cells = []
-        for index, (column, width) in enumerate(zip(spec.columns, widths, strict=True)):
-            text = row.cells[index] if index < len(row.cells) else ""
-            cells.append(
-                _cell(
-                    text,
-                    width,
-                    align=column.align,
-                    bold=bold or (row.bold_first and index < 2),
-                    italic=italic,
-                    no_wrap=column.align == "right",
-                )
-            )
+        row_cells, present = row.cells, len(row.cells)
+        for index, (column, width) in enumerate(columns):
+            text = row_cells[index] if index < present else ""
+            strong = bold or (row.bold_first and index < 2)
+            key = (text, index, strong, italic)
+            cell = made.get(key)
+            if cell is None:
+                align = column.align
+                cell = made[key] = _cell(text, width, align=align, bold=strong, italic=italic, no_wrap=align == "right")
+            cells.append(cell)
         # A short row is kept on one page; a long one (a task's text, units' causes) may break.
         long = any(len(str(text or "")) >= SPLIT_FROM for text in row.cells)
         keep = "" if long else "<w:trPr><w:cantSplit/></w:trPr>"
-        parts.append(f"<w:tr>{keep}{''.join(cells)}</w:tr>")
-    parts.append("</w:tbl>")
-    return parse_xml("".join(parts))
+        yield f"<w:tr>{keep}{''.join(cells)}</w:tr>"
+    yield "</w:tbl>"
 
 
 # --- Paragraphs ---------------------------------------------------------------------------------
