@@ -65,7 +65,7 @@ def write_outputs(snapshot, directory: Path, progress=None, problems: list[str] 
     write_workbook(
         data,
         layout,
-        UnitSource(snapshot_version_ids(snapshot), layout),
+        UnitSource(snapshot_version_ids(snapshot), layout, snapshot.round.layout_hash),
         paths[OutputKind.XLSX],
         progress=lambda fraction, step: tell(int(10 + fraction * 40), step),
     )

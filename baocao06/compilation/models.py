@@ -112,6 +112,30 @@ class SnapshotPage(models.Model):
         return str(self.snapshot_id)
 
 
+class UnitSheet(models.Model):
+    """A submitted version's appendix tables as rows of its sheet in the national workbook, prepared once.
+
+    A version never changes, so its sheet's rows (`outputs/unit_sheets.py`: every row after the unit's
+    name and version line, as raw deflate ending on a sync flush) are written when the version is
+    submitted (`prepare_unit_sheets_task`) and the national workbook copies them as they are. `layout`
+    names what else the rows depend on: the round's frozen layout, the workbook's styles and the
+    writer's format (`unit_sheets.sheet_layout_key`); another key is another sheet. Derived data, like
+    `SnapshotPage`: made from the immutable version, never edited, so not an audited change.
+    """
+
+    version = models.ForeignKey("reports.ReportVersion", on_delete=models.CASCADE, related_name="+")
+    layout = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()  # rows of the sheet, the two head rows included
+    max_col = models.IntegerField()  # the last column used (0-based; -1 when none)
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "layout"], name="unitsheet_version_layout_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}:{self.layout[:12]}"
+
+
 class GenerationStatus(models.TextChoices):
     QUEUED = "queued", "Đang chờ"
     RUNNING = "running", "Đang tạo"

@@ -17,3 +17,12 @@ def compile_task(job_id: int) -> dict:
     from .actions import run_compile
 
     return run_compile(job_id)
+
+
+@task()
+def prepare_unit_sheets_task(version_ids: list[int]) -> dict:
+    """The national workbook's rows of each newly submitted version's sheet (`outputs/unit_sheets.py`),
+    written once so that the national files only copy them."""
+    from .outputs.unit_sheets import prepare_unit_sheets
+
+    return {"prepared": prepare_unit_sheets(version_ids)}

@@ -549,9 +549,19 @@ def do_submit_report(
         )
         record_tasks(locked, view, content)
         store_values(version, view.layout, locked.unit_id)
+        _prepare_unit_sheet_later(version.pk)
         if old_status == ReportStatus.RETURNED:
             _tell_secretariat_of_resubmission(locked, version)
     return version
+
+
+def _prepare_unit_sheet_later(version_id: int) -> None:
+    """Once the version is committed, a background task writes its sheet of the national workbook
+    (`compilation/outputs/unit_sheets.py`): the national files then copy it instead of writing it. A
+    queue that cannot take the task costs only that: the files write the sheet themselves."""
+    from baocao06.compilation.tasks import prepare_unit_sheets_task
+
+    transaction.on_commit(lambda: prepare_unit_sheets_task.enqueue([version_id]), robust=True)
 
 
 def _tell_secretariat_of_resubmission(report: Report, version: ReportVersion) -> None:

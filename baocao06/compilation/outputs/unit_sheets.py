@@ -85,11 +85,13 @@ class UnitSource:
     """The snapshot's versions whose unit sheets the workbook holds, in unit order.
 
     Unlike a plain iterable of unit tables, it can be split: the workbook writes the first half of the
-    unit sheets while a second process reads and writes the other half (see `write_unit_sheets`).
+    unit sheets while a second process reads and writes the other half (see `write_unit_sheets`). Given
+    the round's `layout_hash`, the rows prepared when each version was submitted (`UnitSheet`) are
+    used, and the rows of a version without them are stored once written.
     """
 
-    def __init__(self, version_ids: list[int], layout):
-        self.version_ids, self.layout = list(version_ids), layout
+    def __init__(self, version_ids: list[int], layout, layout_hash: str | None = None):
+        self.version_ids, self.layout, self.layout_hash = list(version_ids), layout, layout_hash
 
     def units(self) -> list[tuple[str, str]]:
         """(unit key, unit name) of each version, in order."""
@@ -99,53 +101,157 @@ class UnitSource:
         return [names[v] for v in self.version_ids]
 
     def tables(self, start: int = 0, end: int | None = None):
+        return self.tables_of(self.version_ids[start:end])
+
+    def tables_of(self, version_ids: list[int]):
         from ..unit_tables import iter_unit_tables
 
-        return iter_unit_tables(self.version_ids[start:end], self.layout)
+        return iter_unit_tables(version_ids, self.layout)
 
     def __iter__(self):
         return self.tables()
 
 
-# Below this many unit sheets one process writes them all (a second one would cost more to start).
+# Below this many unit sheets to write one process writes them all (a second one would cost more to start).
 SPLIT_FROM = 400
+# The rows of a unit's sheet before its tables: its name, then its key and version.
+HEAD_ROWS = 2
+# The prepared rows' format: part of every `UnitSheet.layout` key, so a change of the rows' XML
+# (`_Writer.part`, `_table`, `TablePlan`, `rows.Sheet`) must change it and old rows are no longer used.
+FORMAT = "unit-sheet-1"
+
+Part = tuple[int, int, bytes]  # (rows, last column used, raw deflate ending on a sync flush)
+
+
+def sheet_layout_key(layout_hash: str, styles) -> str:
+    """What a unit sheet's prepared rows depend on besides the version (`UnitSheet.layout`)."""
+    import hashlib
+
+    attrs = "|".join(f"{k}={v}" for k, v in sorted(styles.attr.items(), key=lambda kv: str(kv[0])))
+    return hashlib.sha256(f"{FORMAT}\n{layout_hash}\n{attrs}".encode()).hexdigest()
 
 
 def write_unit_sheets(wb, unit_tables, *, start: float, end: float) -> None:
     """A sheet per unit, in the order of `unit_tables` (a `UnitSource`, or any iterable of what
-    `unit_tables.iter_unit_tables` yields). A large `UnitSource` outside a transaction is split: a
-    forked process writes the second half of the sheets' rows while this one writes the first."""
+    `unit_tables.iter_unit_tables` yields). A `UnitSource` with its layout's hash takes the rows
+    prepared at submission; of the rest, many outside a transaction are split: a forked process writes
+    the second half of the sheets' rows while this one writes the first."""
     plans = {t.key: TablePlan(t) for t in wb.layout.tables} if wb.layout is not None else {}
     info = {u.get("key"): u for u in wb.data.get("units") or []}
     writer = _Writer(wb.styles, plans, info, wb.provisional)
     # A unit's sheet never takes the name of a national sheet written before it (a unit keyed like a table).
     taken = {ws.name.casefold() for ws in wb.book.worksheets()}
-    from django.db import connection
 
-    if (
-        not isinstance(unit_tables, UnitSource)
-        or len(unit_tables.version_ids) < SPLIT_FROM
-        or (
-            connection.in_atomic_block  # a second connection would not see uncommitted data
-        )
-    ):
+    if not isinstance(unit_tables, UnitSource):
         total = max(len(info), 1)
         for n, (unit_key, unit_name, tables) in enumerate(unit_tables):
             if n % PROGRESS_EVERY == 0:
                 wb.progress(start + (end - start) * min(n / total, 1.0), f"Trang của đơn vị ({n}/{total})")
             sh = _skeleton(wb, unit_key, taken)
-            wb.book.bodies[sh.ws.index] = writer.body(unit_key, unit_name, tables)
+            wb.book.bodies[sh.ws.index] = writer.body(unit_key, unit_name, writer.part(tables))
         return
-    units = unit_tables.units()
+    source = unit_tables
+    units = source.units()
     indexes = [_skeleton(wb, key, taken).ws.index for key, _ in units]
-    half = len(units) // 2
-    helper = _Helper(writer, unit_tables, indexes, half)
-    for n, (unit_key, unit_name, tables) in enumerate(unit_tables.tables(0, half)):
+    key = sheet_layout_key(source.layout_hash, wb.styles) if source.layout_hash else None
+    parts = stored_parts(source.version_ids, key) if key else {}
+    missing = [v for v in source.version_ids if v not in parts]
+    if missing:
+        made = _write_parts(writer, source, missing, wb.progress, start, start + (end - start) * 0.9)
+        if key:
+            store_parts(made, key)
+        parts.update(made)
+    wb.progress(start + (end - start) * 0.9, f"Trang của đơn vị ({len(units)} trang)")
+    for index, version, (unit_key, unit_name) in zip(indexes, source.version_ids, units, strict=True):
+        wb.book.bodies[index] = writer.body(unit_key, unit_name, parts[version])
+
+
+def _write_parts(writer, source: UnitSource, missing: list[int], progress, start: float, end: float) -> dict:
+    """The rows of the `missing` versions' sheets; many of them outside a transaction are split between
+    this process and a forked one."""
+    from django.db import connection
+
+    total = len(missing)
+    made: dict[int, Part] = {}
+    helper = None
+    mine = missing
+    if total >= SPLIT_FROM and not connection.in_atomic_block:  # a second connection sees only committed data
+        half = total // 2
+        mine = missing[:half]
+        helper = _Helper(writer, source, missing[half:])
+    share = len(mine)
+    for n, (version, (_key, _name, tables)) in enumerate(zip(mine, source.tables_of(mine), strict=True)):
         if n % PROGRESS_EVERY == 0:
-            wb.progress(start + (end - start) * n / len(units), f"Trang của đơn vị ({2 * n}/{len(units)})")
-        wb.book.bodies[indexes[n]] = writer.body(unit_key, unit_name, tables)
-    wb.progress(start + (end - start) * 0.5, f"Trang của đơn vị ({len(units) - half} trang ở tiến trình thứ hai)")
-    wb.book.bodies.update(helper.result())
+            done = n * total // share if share else 0
+            progress(start + (end - start) * n / max(share, 1), f"Trang của đơn vị ({done}/{total})")
+        made[version] = writer.part(tables)
+    if helper is not None:
+        progress(start + (end - start) * 0.95, f"Trang của đơn vị ({total - share} trang ở tiến trình thứ hai)")
+        made.update(helper.result())
+    return made
+
+
+def stored_parts(version_ids: list[int], key: str) -> dict[int, Part]:
+    """The prepared rows of these versions' sheets for the layout key (those there are)."""
+    from baocao06.compilation.models import UnitSheet
+
+    found: dict[int, Part] = {}
+    for batch in range(0, len(version_ids), 500):
+        rows = UnitSheet.objects.filter(version_id__in=version_ids[batch : batch + 500], layout=key).values_list(
+            "version_id", "rows", "max_col", "data"
+        )
+        for version, count, max_col, data in rows:
+            found[version] = (count, max_col, bytes(data))
+    return found
+
+
+def store_parts(parts: dict[int, Part], key: str) -> None:
+    """Keep the rows written (a version's rows for this key are the same whoever writes them first)."""
+    from baocao06.compilation.models import UnitSheet
+
+    items = list(parts.items())
+    for batch in range(0, len(items), 200):
+        UnitSheet.objects.bulk_create(
+            [
+                UnitSheet(version_id=version, layout=key, rows=count, max_col=max_col, data=data)
+                for version, (count, max_col, data) in items[batch : batch + 200]
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def prepare_unit_sheets(version_ids: list[int]) -> int:
+    """Write and keep the national workbook's rows of each version's sheet that has none yet (run when
+    a version is submitted, `compilation.tasks.prepare_unit_sheets_task`); returns how many were made."""
+    import io
+
+    from baocao06.compilation.models import UnitSheet
+    from baocao06.reports.models import ReportVersion
+    from baocao06.rounds.models import Round
+
+    from .rows import Styles, Workbook
+    from .xlsx import STYLE_BASE, STYLE_SPECS
+
+    book = Workbook(io.BytesIO(), {"in_memory": True})  # only for the styles' indexes, as the workbook has them
+    styles = Styles(book, STYLE_SPECS, STYLE_BASE)
+    by_round: dict[int, list[int]] = {}
+    for version, round_id in ReportVersion.objects.filter(pk__in=version_ids).values_list("pk", "report__round_id"):
+        by_round.setdefault(round_id, []).append(version)
+    made = 0
+    for round_id, versions in by_round.items():
+        round_ = Round.objects.defer("layout").get(pk=round_id)
+        layout = round_.get_layout()
+        key = sheet_layout_key(round_.layout_hash, styles)
+        done = set(UnitSheet.objects.filter(version_id__in=versions, layout=key).values_list("version_id", flat=True))
+        todo = [v for v in versions if v not in done]
+        if not todo:
+            continue
+        writer = _Writer(styles, {t.key: TablePlan(t) for t in layout.tables}, {}, False)
+        source = UnitSource(todo, layout)
+        parts = {v: writer.part(tables) for v, (_k, _n, tables) in zip(todo, source.tables_of(todo), strict=True)}
+        store_parts(parts, key)
+        made += len(parts)
+    return made
 
 
 def _skeleton(wb, unit_key: str, taken: set[str]):
@@ -156,13 +262,25 @@ def _skeleton(wb, unit_key: str, taken: set[str]):
 
 
 class _Writer:
-    """The rows of one unit's sheet as compressed XML, without the workbook (any process can do it)."""
+    """The rows of one unit's sheet as compressed XML, without the workbook (any process can do it):
+    the head (the unit's name, key and version: the snapshot's facts) and the part after it (the
+    version's tables: `part`, prepared once per version)."""
 
     def __init__(self, styles, plans: dict, info: dict, provisional: bool):
         self.styles, self.plans, self.info, self.provisional = styles, plans, info, provisional
         self.order = list(plans)
 
-    def body(self, unit_key: str, unit_name: str, tables: dict) -> tuple[str, list[bytes]]:
+    def part(self, tables: dict) -> Part:
+        """The sheet's rows from row `HEAD_ROWS` + 1 on: the version's tables."""
+        sh = Sheet(_NoBook, None, self.styles, shared=False)
+        sh.next_row = HEAD_ROWS
+        for key in self.order:
+            if tables.get(key):
+                _table(sh, self.plans[key], tables[key])
+        _ref, chunks = sh.body()
+        return sh.next_row, sh.max_col, b"".join(chunks)
+
+    def body(self, unit_key: str, unit_name: str, part: Part) -> tuple[str, list[bytes]]:
         sh = Sheet(_NoBook, None, self.styles, shared=False)
         sh.row([(Label(unit_name), "title")], height=20)
         unit = self.info.get(unit_key) or {}
@@ -172,10 +290,10 @@ class _Writer:
         if self.provisional:
             line += " — TẠM TÍNH"
         sh.row([(line, "note")])
-        for key in self.order:
-            if tables.get(key):
-                _table(sh, self.plans[key], tables[key])
-        return sh.body()
+        rows, max_col, data = part
+        sh.next_row, sh.max_col = max(sh.next_row, rows), max(sh.max_col, max_col)
+        ref, chunks = sh.body()
+        return ref, [*chunks, data]  # two raw deflate streams, each ending on a sync flush: one stream
 
 
 class _NoBook:
@@ -183,13 +301,13 @@ class _NoBook:
 
 
 class _Helper:
-    """A forked process writing the rows of the units from `half` on; `result()` collects them.
+    """A forked process writing the rows of the `versions`' sheets; `result()` collects them.
 
     The parent's database connection is closed before the fork (each process then opens its own),
     and the child leaves by `os._exit`, so nothing of the parent's state is run twice.
     """
 
-    def __init__(self, writer: _Writer, source: UnitSource, indexes: list[int], half: int):
+    def __init__(self, writer: _Writer, source: UnitSource, versions: list[int]):
         from django.db import connections
 
         connections.close_all()
@@ -199,11 +317,11 @@ class _Helper:
             os.close(self.reader)
             status = 0
             try:
-                bodies = {
-                    indexes[half + n]: writer.body(key, name, tables)
-                    for n, (key, name, tables) in enumerate(source.tables(half))
+                parts = {
+                    version: writer.part(tables)
+                    for version, (_key, _name, tables) in zip(versions, source.tables_of(versions), strict=True)
                 }
-                payload = pickle.dumps(("ok", bodies), protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(("ok", parts), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # the parent raises it
                 payload, status = pickle.dumps(("error", f"{type(exc).__name__}: {exc}")), 1
             try:

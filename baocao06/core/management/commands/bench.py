@@ -17,6 +17,12 @@ class Command(BaseCommand):
             help="compile: số tệp XLSX pandas đọc (mặc định: tất cả; ít hơn thì ngoại suy tuyến tính và ghi rõ)",
         )
 
+        parser.add_argument(
+            "--unprepared",
+            action="store_true",
+            help="outputs: trước tiên đo một lần khi chưa có trang đơn vị nào được chuẩn bị sẵn (lúc gửi báo cáo)",
+        )
+
     def handle(self, *args, **options):
         benches = available()
         names = options["names"] or sorted(benches)
