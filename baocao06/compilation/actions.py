@@ -30,16 +30,23 @@ def _refusal(provisional: bool) -> str:
     )
 
 
-def do_compile(round_, *, actor, provisional: bool = False) -> Snapshot:
-    """Compile now: the snapshot (audited `round.compiled` by the engine) and what its pages show."""
+def do_compile(round_, *, actor, provisional: bool = False, then=None) -> Snapshot:
+    """Compile now: the snapshot (audited `round.compiled` by the engine) and what its pages show;
+    `then(snapshot)` is run in the same transaction. The tables are worked out before it (see
+    `engine.compile_round`)."""
     from .dashboard import prepare_page
 
     version_ids = engine.select_versions(round_, provisional=provisional)
     if not version_ids:
         raise CompileRefused(_refusal(provisional))
+    data = engine.national_tables(round_, version_ids, provisional=provisional)
     with transaction.atomic():
-        snapshot = engine.compile_round(round_, provisional=provisional, actor=actor, version_ids=version_ids)
+        snapshot = engine.compile_round(
+            round_, provisional=provisional, actor=actor, version_ids=version_ids, data=data
+        )
         prepare_page(snapshot)
+        if then is not None:
+            then(snapshot)
     return snapshot
 
 
@@ -81,9 +88,12 @@ def run_compile(job_id: int) -> dict:
         snapshot = job.snapshot
         if snapshot is None:
             progress(10, "Tổng hợp số liệu, bảng và biểu đồ toàn quốc")
-            with transaction.atomic():
-                snapshot = do_compile(job.round, actor=job.requested_by, provisional=job.provisional)
-                CompileJob.objects.filter(pk=job.pk).update(snapshot=snapshot)
+            snapshot = do_compile(
+                job.round,
+                actor=job.requested_by,
+                provisional=job.provisional,
+                then=lambda made: CompileJob.objects.filter(pk=job.pk).update(snapshot=made),
+            )
         else:  # run again by the lease after its snapshot was recorded: only the page may be missing
             page_for(snapshot)
         progress.done(f"Đã tổng hợp lần {snapshot.number}")

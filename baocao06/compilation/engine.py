@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 
 from baocao06.audit.actions import record
@@ -103,6 +105,42 @@ def has_versions(round_, *, provisional: bool = False) -> bool:
 # --- The national tables --------------------------------------------------------------------------
 
 
+class _Early:
+    """The compile's biggest reads, started on other connections while this one goes on (PostgreSQL,
+    outside a transaction: another connection sees only committed data, and a compile reads submitted
+    versions, which never change). `get(name, read)` returns what was started under `name`, or runs
+    `read` here when nothing was (SQLite, a caller's transaction, tests)."""
+
+    WORKERS = 2
+
+    def __init__(self, enabled: bool):
+        self.pool = ThreadPoolExecutor(self.WORKERS, thread_name_prefix="compile") if enabled else None
+        self.started: dict[str, Future] = {}
+
+    def start(self, name: str, read: Callable[[], object]) -> None:
+        if self.pool is not None:
+            self.started[name] = self.pool.submit(_on_own_connection, read)
+
+    def get(self, name: str, read: Callable[[], object]):
+        future = self.started.pop(name, None)
+        return read() if future is None else future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for future in self.started.values():
+                future.cancel()
+            self.pool.shutdown(wait=True)
+
+
+def _on_own_connection(read: Callable[[], object]):
+    from django.db import connections
+
+    try:
+        return read()
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
 class _Compiler:
     def __init__(self, round_, version_ids: list[int], provisional: bool):
         self.round = round_
@@ -112,6 +150,7 @@ class _Compiler:
         self.block = self.layout.compilation or {}
         self.values = VersionValue.objects.filter(version_id__in=self.ids)
         self._sums: Sums | None = None
+        self.early = _Early(False)
 
     # units -----------------------------------------------------------------------------------
     def load_units(self) -> None:
@@ -222,7 +261,7 @@ class _Compiler:
                     continue
             sums[(part, group, merge)][column] = _dec(total)
             counts[(part, group, merge)] = max(counts[(part, group, merge)], n)
-        free_labels = free_row_labels(self.values, tables)
+        free_labels = self.early.get("free_labels", lambda: free_row_labels(self.values, tables))
         # A unit reports a service table when it gives the applications of at least one row.
         table_units = dict(
             self.values.filter(part__in=[t.key for t in tables], column=block["total"])
@@ -415,12 +454,15 @@ class _Compiler:
     def number_sums(self) -> Sums:
         """The service tables' numbers summed by group and, for the rankings, by version (read once)."""
         if self._sums is None:
-            block = self.block["services"]
-            costs = self.block.get("costs")
-            parts = list(block["tables"]) + ([costs["table"]] if costs else [])
-            columns = [block["total"], block["online"], block["savings"]]
-            self._sums = number_sums(self.ids, parts, list(block["tables"]), columns)
+            self._sums = self.early.get("sums", self._read_sums)
         return self._sums
+
+    def _read_sums(self) -> Sums:
+        block = self.block["services"]
+        costs = self.block.get("costs")
+        parts = list(block["tables"]) + ([costs["table"]] if costs else [])
+        columns = [block["total"], block["online"], block["savings"]]
+        return number_sums(self.ids, parts, list(block["tables"]), columns)
 
     # rankings --------------------------------------------------------------------------------
     def rankings(self) -> dict:
@@ -469,24 +511,13 @@ class _Compiler:
             return None
         table = self.layout.table_index[key]
         counted = self.block.get("task_counts") or []
-        label = table.label_column["key"]
         per_unit: dict[int, dict] = defaultdict(lambda: {"rows": 0, **{f"by_{c}": {} for c in counted}})
         national = {"rows": 0, **{f"by_{c}": {} for c in counted}}
-        for unit_id, column, text, n in (
-            self.values.filter(kind=PartKind.TABLE, part=key, column__in=counted)
-            .values_list("unit_id", "column", "text")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
+        for unit_id, column, text, n in self.early.get("task_counts", lambda: self._task_counts(table)):
             bucket = per_unit[unit_id][f"by_{column}"]
             bucket[text] = bucket.get(text, 0) + n
             national[f"by_{column}"][text] = national[f"by_{column}"].get(text, 0) + n
-        for unit_id, n in (
-            self.values.filter(kind=PartKind.TABLE, part=key, column=label)
-            .values_list("unit_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
+        for unit_id, n in self.early.get("task_rows", lambda: self._task_rows(table)):
             per_unit[unit_id]["rows"] = n
             national["rows"] += n
         choices = {c: table.column_index[c].get("choices") or [] for c in counted}
@@ -501,6 +532,24 @@ class _Compiler:
             ],
         }
 
+    def _task_counts(self, table) -> list[tuple]:
+        """(unit, column, answer, tasks) of each counted column of the tasks' table (`task_counts`)."""
+        return list(
+            self.values.filter(kind=PartKind.TABLE, part=table.key, column__in=self.block.get("task_counts") or [])
+            .values_list("unit_id", "column", "text")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
+    def _task_rows(self, table) -> list[tuple]:
+        """(unit, tasks): the rows of the tasks' table each unit gave (counted by their label)."""
+        return list(
+            self.values.filter(kind=PartKind.TABLE, part=table.key, column=table.label_column["key"])
+            .values_list("unit_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
     def open_tasks(self, table) -> list[dict]:
         """The tasks not finished (the table's `tasks.open`), each with who, what and when: the unit, its
         `record` fields (title, lead, documents, due, result) and the days overdue at the round's
@@ -510,14 +559,8 @@ class _Compiler:
         if not spec.get("record") and not spec.get("open"):
             return []
         record_columns = dict(spec.get("record") or {})
-        wanted = set(record_columns.values()) | {spec.get("due")} - {None}
-        for source in (spec.get("open"), spec.get("overdue")):
-            if source:
-                wanted |= expressions.parse(source).names
         rows: dict[tuple[int, str], dict] = defaultdict(dict)
-        for unit_id, row, column, text, number in self.values.filter(
-            kind=PartKind.TABLE, part=table.key, column__in=wanted
-        ).values_list("unit_id", "row", "column", "text", "number"):
+        for unit_id, row, column, text, number in self.early.get("open_tasks", lambda: self._task_values(table)):
             rows[(unit_id, row)][column] = text if number is None else number
         reference = self.round.data_to
         # `tasks.open` and `tasks.overdue` read a few columns (the result): each is evaluated once per
@@ -525,6 +568,11 @@ class _Compiler:
         # evaluations even with the expression parsed and compiled once).
         is_open = self._per_answer(table, spec.get("open"), taskrows.is_open)
         can_be_overdue = self._per_answer(table, spec.get("overdue"), taskrows.can_be_overdue)
+        # The same answers recur across ~40,000 open tasks (a result, a due time, a lead unit): each
+        # shown once, and the days overdue (which, the task checked, depend only on its due time) too.
+        shown: dict[tuple, str] = {}
+        late: dict = {}
+        due = spec.get("due")
         found = []
         for (unit_id, _row), values in rows.items():
             if not is_open(values):
@@ -532,21 +580,60 @@ class _Compiler:
             entry = {**self.unit_ref(unit_id)}
             for name, column in record_columns.items():
                 value = values.get(column)
-                entry[name] = cells.display(table.column_index[column], value) if value not in (None, "") else ""
-            entry["overdue_days"] = (
-                taskrows.overdue_days(table, values, reference, checked=True)
-                if reference and can_be_overdue(values)
-                else None
-            )
+                if value in (None, ""):
+                    entry[name] = ""
+                    continue
+                try:
+                    entry[name] = shown[(column, value)]
+                except KeyError:
+                    entry[name] = shown[(column, value)] = cells.display(table.column_index[column], value)
+                except TypeError:  # a list (multiple choice): not kept
+                    entry[name] = cells.display(table.column_index[column], value)
+            days = None
+            if reference and can_be_overdue(values):
+                when = values.get(due) if due else None
+                try:
+                    days = late[when]
+                except KeyError:
+                    days = late[when] = taskrows.overdue_days(table, values, reference, checked=True)
+                except TypeError:
+                    days = taskrows.overdue_days(table, values, reference, checked=True)
+            entry["overdue_days"] = days
             found.append((unit_id, entry))
         found.sort(key=lambda pair: (-(pair[1]["overdue_days"] or 0), self.unit_order(pair[0]), pair[1].get("title")))
         return [entry for _, entry in found]
+
+    def _task_values(self, table) -> list[tuple]:
+        """The values `open_tasks` reads: the record's columns, the due date and what `tasks.open` and
+        `tasks.overdue` read."""
+        spec = table.tasks or {}
+        wanted = set(dict(spec.get("record") or {}).values()) | {spec.get("due")} - {None}
+        for source in (spec.get("open"), spec.get("overdue")):
+            if source:
+                wanted |= expressions.parse(source).names
+        return list(
+            self.values.filter(kind=PartKind.TABLE, part=table.key, column__in=wanted).values_list(
+                "unit_id", "row", "column", "text", "number"
+            )
+        )
 
     @staticmethod
     def _per_answer(table, source: str | None, test):
         """`test(table, values)` remembered by the values of the columns `source` reads."""
         names = sorted(expressions.parse(source).names) if source else []
-        known: dict[tuple, bool] = {}
+        known: dict = {}
+        if len(names) == 1:  # the usual case (the result): the answer itself is the key
+            (name,) = names
+
+            def check_one(values: dict) -> bool:
+                answer = values.get(name)
+                try:
+                    return known[answer]
+                except KeyError:
+                    known[answer] = found = test(table, values)
+                    return found
+
+            return check_one
 
         def check(values: dict) -> bool:
             answer = tuple(values.get(name) for name in names)
@@ -757,9 +844,42 @@ class _Compiler:
 
     # the whole -------------------------------------------------------------------------------
     def run(self) -> dict:
+        self.early = _Early(connection.vendor == "postgresql" and not connection.in_atomic_block)
+        try:
+            return self._run()
+        finally:
+            self.early.close()
+            self.early = _Early(False)
+
+    def _start_early(self) -> None:
+        """The longest reads (the services' sums, ~30 % of a national compile; the open tasks' values
+        and the tasks' counts; the free rows' names) start at once on two other connections, in the
+        order they are needed; the rest is worked out here meanwhile, the services last."""
+        services = self.block.get("services")
+        if services:
+            self.early.start("sums", self._read_sums)
+        key = self.block.get("tasks")
+        table = self.layout.table_index[key] if key else None
+        if table is not None:
+            if (table.tasks or {}).get("record") or (table.tasks or {}).get("open"):
+                self.early.start("open_tasks", lambda: self._task_values(table))
+            self.early.start("task_counts", lambda: self._task_counts(table))
+            self.early.start("task_rows", lambda: self._task_rows(table))
+        if services:  # needed last, by the services
+            tables = [self.layout.table_index[k] for k in services["tables"]]
+            self.early.start("free_labels", lambda: free_row_labels(self.values, tables))
+
+    def _run(self) -> dict:
+        self._start_early()
         self.load_units()
         round_ = self.round
+        # Worked out in this order (the services last, their reads having had the most time), then put
+        # in the document's order.
+        tracker, tasks = self.tracker(), self.tasks()
         lists, matrices = self.lists(), self.matrix()
+        narrative, completeness = self.narrative(), self.completeness()
+        services = self.services()
+        rankings = self.rankings()
         return {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -778,17 +898,17 @@ class _Compiler:
             },
             "settings": {k: _json(v) for k, v in round_settings(round_).items()},
             "units": self.units,
-            "completeness": self.completeness(),
-            "services": self.services(),
-            "rankings": self.rankings(),
-            "tasks": self.tasks(),
-            "pl02": self.tracker(),
+            "completeness": completeness,
+            "services": services,
+            "rankings": rankings,
+            "tasks": tasks,
+            "pl02": tracker,
             "pl06": (lists or [{"groups": []}])[0]["groups"],
             "pl07": (matrices or [{"rows": []}])[0]["rows"],
             # The definition's other `lists` and `matrix` tables, each as {table, title, groups | rows}.
             "more_lists": lists[1:],
             "more_matrices": matrices[1:],
-            "narrative": self.narrative(),
+            "narrative": narrative,
         } | self.levels()
 
     def levels(self) -> dict:
@@ -809,11 +929,18 @@ def national_tables(round_, version_ids, *, provisional: bool = False) -> dict:
     return _Compiler(round_, list(version_ids), provisional).run()
 
 
-def compile_round(round_, *, provisional: bool = False, actor=None, version_ids=None) -> Snapshot:
-    """Compile the round now: choose the versions (unless given), store the snapshot and its hash, audit it."""
-    with transaction.atomic():
-        ids = select_versions(round_, provisional=provisional) if version_ids is None else sorted(version_ids)
+def compile_round(round_, *, provisional: bool = False, actor=None, version_ids=None, data=None) -> Snapshot:
+    """Compile the round now: choose the versions (unless given), store the snapshot and its hash, audit it.
+
+    `data` is `national_tables` of exactly `version_ids`, when the caller has it. The tables are read
+    before the transaction that stores them: outside one, `national_tables` reads on several
+    connections at once (PostgreSQL). What it reads (submitted versions and their values) never
+    changes, and each statement saw its own moment of the database inside the transaction too (READ
+    COMMITTED), so nothing is less consistent for it."""
+    ids = select_versions(round_, provisional=provisional) if version_ids is None else sorted(version_ids)
+    if data is None:
         data = national_tables(round_, ids, provisional=provisional)
+    with transaction.atomic():
         number = (Snapshot.objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
         snapshot = Snapshot.objects.create(
             round=round_,

@@ -1,0 +1,58 @@
+"""Outside a transaction, on PostgreSQL, the compile reads its biggest queries on other connections
+while it works out the rest (`engine._Early`): the tables must be exactly those read one after the other."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from django.db import connection, transaction
+from django.test import TransactionTestCase
+
+from baocao06.compilation import engine
+from baocao06.compilation.engine import content_hash, national_tables
+from baocao06.reports.actions import do_submit_report
+from baocao06.test import build_world, fill_completely
+
+
+class ConcurrentReadsTest(TransactionTestCase):
+    def setUp(self):
+        build_world(self)
+        pairs = (
+            (self.report, self.approver, 3),
+            (self.province_report, self.province_approver, 4),
+            (self.other_report, self.secretariat, 5),
+        )
+        self.ids = []
+        for report, person, seed in pairs:
+            fill_completely(report, person, seed=seed)
+            self.ids.append(do_submit_report(report, actor=person).pk)
+
+    def test_the_tables_read_on_several_connections_are_those_read_on_one(self):
+        with transaction.atomic():  # inside a transaction: every read on this connection
+            with mock.patch.object(engine, "_on_own_connection", wraps=engine._on_own_connection) as elsewhere:
+                one = national_tables(self.round, self.ids)
+            self.assertEqual(elsewhere.call_count, 0)
+        with mock.patch.object(engine, "_on_own_connection", wraps=engine._on_own_connection) as elsewhere:
+            several = national_tables(self.round, self.ids)
+        if connection.vendor == "postgresql":
+            reads = {call.args[0].__name__ for call in elsewhere.call_args_list}
+            self.assertEqual(elsewhere.call_count, 5, reads)  # sums, open tasks, task counts and rows, free rows
+        else:
+            self.assertEqual(elsewhere.call_count, 0)  # SQLite: one connection
+        self.assertTrue(several["tasks"]["open"])
+        self.assertTrue(several["services"])
+        self.assertEqual(several, one)
+        self.assertEqual(content_hash(several), content_hash(one))
+
+    def test_a_failed_read_elsewhere_fails_the_compile_and_leaves_no_thread_behind(self):
+        import threading
+
+        def broken():
+            raise RuntimeError("mất kết nối")
+
+        with (
+            mock.patch.object(engine._Compiler, "_read_sums", lambda self: broken()),
+            self.assertRaises(RuntimeError),
+        ):
+            national_tables(self.round, self.ids)
+        self.assertFalse([t for t in threading.enumerate() if t.name.startswith("compile")])
