@@ -31,6 +31,24 @@ class FiguresTests(TestCase):
         self.assertAlmostEqual(stage.achieved, 9 / 0.95)
         self.assertEqual(stage.statuses(), {200: 9, 503: 1})
 
+    def test_a_stage_holds_its_rate_when_the_answers_keep_up_within_the_latency_target(self):
+        def stage(rate, latency, n=1500, status=200):
+            result = client.StageResult("browser", rate=rate, seconds=n / rate)
+            result.samples = [
+                client.Sample(due=i / rate, done=i / rate + latency(i), status=status, ok=status == 200)
+                for i in range(n)
+            ]
+            return result
+
+        kept = stage(150, lambda i: 0.017)
+        self.assertLess(kept.achieved, 150)  # 149.7/s: the window's edge, not a shortfall
+        self.assertTrue(kept.holds(0.2))
+        saturated = stage(200, lambda i: i * 0.0015)  # each answer later than the one before
+        self.assertFalse(saturated.holds(60))  # answered well under the offer, whatever the latency allowed
+        self.assertFalse(stage(150, lambda i: 0.25).holds(0.2))  # kept up, too slowly
+        self.assertFalse(stage(150, lambda i: 0.01, status=503).holds(0.2))  # errors
+        self.assertFalse(client.StageResult("api", rate=150, seconds=10).holds(0.2))  # nothing answered
+
     def test_the_client_keeps_no_cookie_between_requests_and_reads_the_answers(self):
         """A session cookie set on one answer must not ride on the next request (the anonymous /healthz,
         an API save): each request carries its own person's cookies or none. Against a real socket."""
