@@ -27,6 +27,7 @@ from baocao06.reports.models import Report, ReportStatus, ReportVersion
 from baocao06.rounds.settings import baseline_figures, round_settings
 from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 
+from .concurrent import on_own_connection
 from .levels import counted_label
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
@@ -119,7 +120,7 @@ class _Early:
 
     def start(self, name: str, read: Callable[[], object]) -> None:
         if self.pool is not None:
-            self.started[name] = self.pool.submit(_on_own_connection, read)
+            self.started[name] = self.pool.submit(on_own_connection, read)
 
     def get(self, name: str, read: Callable[[], object]):
         future = self.started.pop(name, None)
@@ -130,15 +131,6 @@ class _Early:
             for future in self.started.values():
                 future.cancel()
             self.pool.shutdown(wait=True)
-
-
-def _on_own_connection(read: Callable[[], object]):
-    from django.db import connections
-
-    try:
-        return read()
-    finally:
-        connections.close_all()  # this thread's own connections
 
 
 class _Compiler:

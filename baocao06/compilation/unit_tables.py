@@ -24,6 +24,8 @@ from django.db.models.functions import Cast
 from baocao06.compilation.models import PartKind, VersionValue
 from baocao06.reports.models import ReportVersion
 
+from .concurrent import on_own_connection
+
 CHUNK = 20_000
 BATCH = 50  # versions read together (~55,000 values at national scale); memory holds two batches
 
@@ -91,20 +93,12 @@ def _prefetched(batches: list[list[int]]) -> Iterator[list[tuple]]:
     """Each batch's rows, the next batch being read by a second thread (and connection) while the
     caller writes the current one: the database's time and the writer's overlap. Only for committed
     data — another connection does not see a transaction in progress — so the caller checks that."""
-    from django.db import connections
-
-    def read(batch):
-        try:
-            return _fetch(batch)
-        finally:
-            connections.close_all()  # this thread's own connection
-
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unit-tables") as pool:
-        pending = pool.submit(read, batches[0])
+        pending = pool.submit(on_own_connection, _fetch, batches[0])
         for following in [*batches[1:], None]:
             rows = pending.result()
             if following is not None:
-                pending = pool.submit(read, following)
+                pending = pool.submit(on_own_connection, _fetch, following)
             yield rows
 
 

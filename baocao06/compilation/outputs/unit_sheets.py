@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+from collections.abc import Iterator
 
 from .rows import Label, Sheet
 
@@ -100,16 +101,13 @@ class UnitSource:
         names = unit_names(self.version_ids)
         return [names[v] for v in self.version_ids]
 
-    def tables(self, start: int = 0, end: int | None = None):
-        return self.tables_of(self.version_ids[start:end])
-
     def tables_of(self, version_ids: list[int]):
         from ..unit_tables import iter_unit_tables
 
         return iter_unit_tables(version_ids, self.layout)
 
     def __iter__(self):
-        return self.tables()
+        return self.tables_of(self.version_ids)
 
 
 # Below this many unit sheets to write one process writes them all (a second one would cost more to start).
@@ -180,15 +178,21 @@ def _write_parts(writer, source: UnitSource, missing: list[int], progress, start
         mine = missing[:half]
         helper = _Helper(writer, source, missing[half:])
     share = len(mine)
-    for n, (version, (_key, _name, tables)) in enumerate(zip(mine, source.tables_of(mine), strict=True)):
+    for n, (version, part) in enumerate(_parts(writer, source, mine)):
         if n % PROGRESS_EVERY == 0:
             done = n * total // share if share else 0
             progress(start + (end - start) * n / max(share, 1), f"Trang của đơn vị ({done}/{total})")
-        made[version] = writer.part(tables)
+        made[version] = part
     if helper is not None:
         progress(start + (end - start) * 0.95, f"Trang của đơn vị ({total - share} trang ở tiến trình thứ hai)")
         made.update(helper.result())
     return made
+
+
+def _parts(writer, source: UnitSource, versions: list[int]) -> Iterator[tuple[int, Part]]:
+    """(version, its sheet's rows) for each of `versions`, read in batches."""
+    for version, (_key, _name, tables) in zip(versions, source.tables_of(versions), strict=True):
+        yield version, writer.part(tables)
 
 
 def stored_parts(version_ids: list[int], key: str) -> dict[int, Part]:
@@ -247,8 +251,7 @@ def prepare_unit_sheets(version_ids: list[int]) -> int:
         if not todo:
             continue
         writer = _Writer(styles, {t.key: TablePlan(t) for t in layout.tables}, {}, False)
-        source = UnitSource(todo, layout)
-        parts = {v: writer.part(tables) for v, (_k, _n, tables) in zip(todo, source.tables_of(todo), strict=True)}
+        parts = _write_parts(writer, UnitSource(todo, layout), todo, lambda fraction, step: None, 0.0, 1.0)
         store_parts(parts, key)
         made += len(parts)
     return made
@@ -317,10 +320,7 @@ class _Helper:
             os.close(self.reader)
             status = 0
             try:
-                parts = {
-                    version: writer.part(tables)
-                    for version, (_key, _name, tables) in zip(versions, source.tables_of(versions), strict=True)
-                }
+                parts = dict(_parts(writer, source, versions))
                 payload = pickle.dumps(("ok", parts), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # the parent raises it
                 payload, status = pickle.dumps(("error", f"{type(exc).__name__}: {exc}")), 1

@@ -29,10 +29,10 @@ class ConcurrentReadsTest(TransactionTestCase):
 
     def test_the_tables_read_on_several_connections_are_those_read_on_one(self):
         with transaction.atomic():  # inside a transaction: every read on this connection
-            with mock.patch.object(engine, "_on_own_connection", wraps=engine._on_own_connection) as elsewhere:
+            with mock.patch.object(engine, "on_own_connection", wraps=engine.on_own_connection) as elsewhere:
                 one = national_tables(self.round, self.ids)
             self.assertEqual(elsewhere.call_count, 0)
-        with mock.patch.object(engine, "_on_own_connection", wraps=engine._on_own_connection) as elsewhere:
+        with mock.patch.object(engine, "on_own_connection", wraps=engine.on_own_connection) as elsewhere:
             several = national_tables(self.round, self.ids)
         if connection.vendor == "postgresql":
             reads = {call.args[0].__name__ for call in elsewhere.call_args_list}
