@@ -24,6 +24,7 @@ TABLE_STYLE = "TableText"
 # Table text is 11 pt: a digit is half an em (110 twips), a thousands dot or decimal comma a quarter.
 DIGIT_TWIPS, MARK_TWIPS, CELL_PADDING_TWIPS = 110, 60, 114 + 60
 SPLIT_FROM = 400  # a row with a cell this long may break across pages (else the row is kept whole)
+SHORT_CELL = 64  # `table_pieces` makes a cell this long or shorter once per table
 
 
 def clean(text) -> str:
@@ -181,7 +182,9 @@ def table_pieces(spec: TableSpec, width_twips: int, *, declare: bool = False) ->
     )
     yield from _header_rows(spec, widths)
     count = len(spec.columns)
-    # The same cell recurs (zeros, empty cells, a unit's name on each of its tasks): made once.
+    # The same short cell recurs (zeros, empty cells, a unit's name on each of its tasks, a due date):
+    # made once. Long texts (a task's title, a cause) are seldom repeated and are not kept, so the
+    # table is never held whole.
     made: dict[tuple, str] = {}
     columns = list(zip(spec.columns, widths, strict=True))
     for row in spec.rows:
@@ -200,7 +203,9 @@ def table_pieces(spec: TableSpec, width_twips: int, *, declare: bool = False) ->
             cell = made.get(key)
             if cell is None:
                 align = column.align
-                cell = made[key] = _cell(text, width, align=align, bold=strong, italic=italic, no_wrap=align == "right")
+                cell = _cell(text, width, align=align, bold=strong, italic=italic, no_wrap=align == "right")
+                if len(str(text)) <= SHORT_CELL:
+                    made[key] = cell
             cells.append(cell)
         # A short row is kept on one page; a long one (a task's text, units' causes) may break.
         long = any(len(str(text or "")) >= SPLIT_FROM for text in row.cells)
