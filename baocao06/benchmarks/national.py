@@ -297,6 +297,9 @@ def build_round(units: int | None = None, out=None):
 
 def _build(count, say, start):
     from baocao06.accounts.models import GlobalRole, User
+    from baocao06.compilation.models import VersionSummary
+    from baocao06.compilation.summaries import summarise
+    from baocao06.compilation.summaries import summary_key as key_of
     from baocao06.compilation.values import insert as insert_values
     from baocao06.compilation.values import value_tuples
     from baocao06.reports.actions import content_hash
@@ -323,6 +326,7 @@ def _build(count, say, start):
         deadline=deadline,
     )
     layout = round_.get_layout()
+    summary_key = key_of(round_.layout_hash)
     formula_settings = engine_context(round_)["settings"]
     reports = {r.unit_id: r for r in Report.objects.filter(round=round_)}
     say(f"  tạo kỳ {round_.title!r}: {len(units):,} đơn vị")
@@ -369,8 +373,14 @@ def _build(count, say, start):
         ReportVersion.objects.bulk_create(versions)
         for version in versions:
             version.report.current_version_id = version.pk  # the last one of each report wins
-        values = [v for version in versions for v in value_tuples(version, layout, version.report.unit_id)]
+        per_version = [(version, value_tuples(version, layout, version.report.unit_id)) for version in versions]
+        values = [v for _, rows in per_version for v in rows]
         insert_values(values, batch=5000)
+        # As each submission does (values.store): the version's compile summary, from the same rows.
+        VersionSummary.objects.bulk_create(
+            [VersionSummary(version=v, key=summary_key, data=summarise(rows, layout)) for v, rows in per_version],
+            batch_size=500,
+        )
         total_values += len(values)
         fields = ["status", "last_activity_at", "last_activity_by", "first_submitted_at", "submitted_at", "late"]
         Report.objects.bulk_update(touched, [*fields, "current_version"], batch_size=500)

@@ -27,11 +27,12 @@ from baocao06.reports.models import Report, ReportStatus, ReportVersion
 from baocao06.rounds.settings import baseline_figures, round_settings
 from baocao06.units.kinds import CENTRAL_KINDS, UnitKind
 
+from . import summaries
 from .concurrent import on_own_connection
 from .levels import counted_label
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
-from .sums import Sums, number_sums
+from .sums import group_sums
 from .values import free_row_labels
 
 FORMAT = "baocao06/national"
@@ -141,7 +142,8 @@ class _Compiler:
         self.layout = round_.get_layout()
         self.block = self.layout.compilation or {}
         self.values = VersionValue.objects.filter(version_id__in=self.ids)
-        self._sums: Sums | None = None
+        self._sums: list[tuple] | None = None
+        self._summaries: dict[int, dict] | None = None
         self.early = _Early(False)
 
     # units -----------------------------------------------------------------------------------
@@ -178,6 +180,7 @@ class _Compiler:
             }
             self.units.append(unit)
             self.unit_by_id[unit_id] = unit | {"_position": len(self.units), "_version": pk}
+        self.unit_of_version = {u["_version"]: unit_id for unit_id, u in self.unit_by_id.items()}
         self.direct_ids = [uid for uid, u in self.unit_by_id.items() if u["group"] in DIRECT_GROUPS]
         # By version, not by unit: the (version, kind, part) index then answers without reading texts.
         self.direct_versions = sorted(u["_version"] for u in self.unit_by_id.values() if u["group"] in DIRECT_GROUPS)
@@ -244,7 +247,7 @@ class _Compiler:
         # figures of the same row; they are kept aside and printed as "not counted".
         aside = self.not_counted(tables)
         self.aside = defaultdict(dict)
-        for part, group, merge, column, total, n in self.number_sums().groups:
+        for part, group, merge, column, total, n in self.number_sums():
             left = aside.get((part, group, merge, column))
             if left is not None:
                 self.aside[(part, group, merge)][column] = left[0]
@@ -253,14 +256,14 @@ class _Compiler:
                     continue
             sums[(part, group, merge)][column] = _dec(total)
             counts[(part, group, merge)] = max(counts[(part, group, merge)], n)
-        free_labels = self.early.get("free_labels", lambda: free_row_labels(self.values, tables))
-        # A unit reports a service table when it gives the applications of at least one row.
-        table_units = dict(
-            self.values.filter(part__in=[t.key for t in tables], column=block["total"])
-            .values_list("part")
-            .annotate(n=Count("version", distinct=True))
-            .order_by()
+        free_labels = free_row_labels(
+            label for summary in self.summaries().values() for label in summary["free_labels"]
         )
+        # A unit reports a service table when it gives the applications of at least one row.
+        table_units: dict[str, int] = defaultdict(int)
+        for summary in self.summaries().values():
+            for key in summary["service_tables"]:
+                table_units[key] += 1
         computed = {}
         if costs:
             cost_table = self.layout.table_index[costs["table"]]
@@ -443,18 +446,15 @@ class _Compiler:
             },
         }
 
-    def number_sums(self) -> Sums:
-        """The service tables' numbers summed by group and, for the rankings, by version (read once)."""
+    def number_sums(self) -> list[tuple]:
+        """The service tables' numbers summed by (table, group, row, column), read once (sums.py)."""
         if self._sums is None:
             self._sums = self.early.get("sums", self._read_sums)
         return self._sums
 
-    def _read_sums(self) -> Sums:
-        block = self.block["services"]
-        costs = self.block.get("costs")
-        parts = list(block["tables"]) + ([costs["table"]] if costs else [])
-        columns = [block["total"], block["online"], block["savings"]]
-        return number_sums(self.ids, parts, list(block["tables"]), columns)
+    def _read_sums(self) -> list[tuple]:
+        block, costs = self.block["services"], self.block.get("costs")
+        return group_sums(self.ids, list(block["tables"]) + ([costs["table"]] if costs else []))
 
     # rankings --------------------------------------------------------------------------------
     def rankings(self) -> dict:
@@ -464,8 +464,9 @@ class _Compiler:
         per_unit: dict[int, dict[str, Decimal]] = defaultdict(dict)
         unit_of = {u["_version"]: unit_id for unit_id, u in self.unit_by_id.items()}
         # By version (one per unit), read with the services' sums (compilation/sums.py).
-        for version_id, column, total in self.number_sums().ranked:
-            per_unit[unit_of[version_id]][column] = _dec(total)
+        for version_id, summary in self.summaries().items():
+            for column, total in summary["ranked"].items():
+                per_unit[unit_of[version_id]][column] = Decimal(total)
         out = {}
         for name, group in (("provinces", "provinces"), ("ministries", "ministries")):
             entries = []
@@ -496,6 +497,15 @@ class _Compiler:
             out[name] = entries
         return out
 
+    def summaries(self) -> dict[int, dict]:
+        """Each version's summary (summaries.py: its tasks and the names of its own service rows)."""
+        if self._summaries is None:
+            self._summaries = self.early.get("summaries", self._read_summaries)
+        return self._summaries
+
+    def _read_summaries(self) -> dict[int, dict]:
+        return summaries.read(self.ids, self.layout, self.round.layout_hash)
+
     # tasks -----------------------------------------------------------------------------------
     def tasks(self) -> dict | None:
         key = self.block.get("tasks")
@@ -505,13 +515,18 @@ class _Compiler:
         counted = self.block.get("task_counts") or []
         per_unit: dict[int, dict] = defaultdict(lambda: {"rows": 0, **{f"by_{c}": {} for c in counted}})
         national = {"rows": 0, **{f"by_{c}": {} for c in counted}}
-        for unit_id, column, text, n in self.early.get("task_counts", lambda: self._task_counts(table)):
-            bucket = per_unit[unit_id][f"by_{column}"]
-            bucket[text] = bucket.get(text, 0) + n
-            national[f"by_{column}"][text] = national[f"by_{column}"].get(text, 0) + n
-        for unit_id, n in self.early.get("task_rows", lambda: self._task_rows(table)):
-            per_unit[unit_id]["rows"] = n
-            national["rows"] += n
+        for version_id, summary in self.summaries().items():
+            found = summary["tasks"]
+            if not found["counts"] and not found["rows"]:
+                continue
+            unit = per_unit[self.unit_of_version[version_id]]
+            for column, text, n in found["counts"]:
+                bucket = unit[f"by_{column}"]
+                bucket[text] = bucket.get(text, 0) + n
+                national[f"by_{column}"][text] = national[f"by_{column}"].get(text, 0) + n
+            if found["rows"]:
+                unit["rows"] = found["rows"]
+                national["rows"] += found["rows"]
         choices = {c: table.column_index[c].get("choices") or [] for c in counted}
         return {
             "table": key,
@@ -524,41 +539,18 @@ class _Compiler:
             ],
         }
 
-    def _task_counts(self, table) -> list[tuple]:
-        """(unit, column, answer, tasks) of each counted column of the tasks' table (`task_counts`)."""
-        return list(
-            self.values.filter(kind=PartKind.TABLE, part=table.key, column__in=self.block.get("task_counts") or [])
-            .values_list("unit_id", "column", "text")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-
-    def _task_rows(self, table) -> list[tuple]:
-        """(unit, tasks): the rows of the tasks' table each unit gave (counted by their label)."""
-        return list(
-            self.values.filter(kind=PartKind.TABLE, part=table.key, column=table.label_column["key"])
-            .values_list("unit_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-
     def open_tasks(self, table) -> list[dict]:
         """The tasks not finished (the table's `tasks.open`), each with who, what and when: the unit, its
         `record` fields (title, lead, documents, due, result) and the days overdue at the round's
-        cut-off (`tasks.overdue`). Most overdue first, then in unit order. Empty when the table's rows
-        are not tasks."""
+        cut-off (`tasks.overdue`). Most overdue first, then in unit order, then in the order of the
+        unit's table. Empty when the table's rows are not tasks. Which tasks are open was found when
+        each version was summarised (summaries.py)."""
         spec = table.tasks or {}
         if not spec.get("record") and not spec.get("open"):
             return []
         record_columns = dict(spec.get("record") or {})
-        rows: dict[tuple[int, str], dict] = defaultdict(dict)
-        for unit_id, row, column, text, number in self.early.get("open_tasks", lambda: self._task_values(table)):
-            rows[(unit_id, row)][column] = text if number is None else number
         reference = self.round.data_to
-        # `tasks.open` and `tasks.overdue` read a few columns (the result): each is evaluated once per
-        # distinct answer, not once per task row (~110,000 rows at national scale: 0.45 s of lookups and
-        # evaluations even with the expression parsed and compiled once).
-        is_open = self._per_answer(table, spec.get("open"), taskrows.is_open)
+        # `tasks.overdue` reads a few columns (the result): it is evaluated once per distinct answer.
         can_be_overdue = self._per_answer(table, spec.get("overdue"), taskrows.can_be_overdue)
         # The same answers recur across ~40,000 open tasks (a result, a due time, a lead unit): each
         # shown once, and the days overdue (which, the task checked, depend only on its due time) too.
@@ -566,48 +558,36 @@ class _Compiler:
         late: dict = {}
         due = spec.get("due")
         found = []
-        for (unit_id, _row), values in rows.items():
-            if not is_open(values):
-                continue
-            entry = {**self.unit_ref(unit_id)}
-            for name, column in record_columns.items():
-                value = values.get(column)
-                if value in (None, ""):
-                    entry[name] = ""
-                    continue
-                try:
-                    entry[name] = shown[(column, value)]
-                except KeyError:
-                    entry[name] = shown[(column, value)] = cells.display(table.column_index[column], value)
-                except TypeError:  # a list (multiple choice): not kept
-                    entry[name] = cells.display(table.column_index[column], value)
-            days = None
-            if reference and can_be_overdue(values):
-                when = values.get(due) if due else None
-                try:
-                    days = late[when]
-                except KeyError:
-                    days = late[when] = taskrows.overdue_days(table, values, reference, checked=True)
-                except TypeError:
-                    days = taskrows.overdue_days(table, values, reference, checked=True)
-            entry["overdue_days"] = days
-            found.append((unit_id, entry))
-        found.sort(key=lambda pair: (-(pair[1]["overdue_days"] or 0), self.unit_order(pair[0]), pair[1].get("title")))
-        return [entry for _, entry in found]
-
-    def _task_values(self, table) -> list[tuple]:
-        """The values `open_tasks` reads: the record's columns, the due date and what `tasks.open` and
-        `tasks.overdue` read."""
-        spec = table.tasks or {}
-        wanted = set(dict(spec.get("record") or {}).values()) | {spec.get("due")} - {None}
-        for source in (spec.get("open"), spec.get("overdue")):
-            if source:
-                wanted |= expressions.parse(source).names
-        return list(
-            self.values.filter(kind=PartKind.TABLE, part=table.key, column__in=wanted).values_list(
-                "unit_id", "row", "column", "text", "number"
-            )
-        )
+        for version_id, summary in self.summaries().items():
+            unit_id = self.unit_of_version[version_id]
+            names = summary["tasks"]["names"]
+            for position, *answers in summary["tasks"]["open"]:
+                values = {n: summaries.load_value(v) for n, v in zip(names, answers, strict=True) if v is not None}
+                entry = {**self.unit_ref(unit_id)}
+                for name, column in record_columns.items():
+                    value = values.get(column)
+                    if value in (None, ""):
+                        entry[name] = ""
+                        continue
+                    try:
+                        entry[name] = shown[(column, value)]
+                    except KeyError:
+                        entry[name] = shown[(column, value)] = cells.display(table.column_index[column], value)
+                    except TypeError:  # a list (multiple choice): not kept
+                        entry[name] = cells.display(table.column_index[column], value)
+                days = None
+                if reference and can_be_overdue(values):
+                    when = values.get(due) if due else None
+                    try:
+                        days = late[when]
+                    except KeyError:
+                        days = late[when] = taskrows.overdue_days(table, values, reference, checked=True)
+                    except TypeError:
+                        days = taskrows.overdue_days(table, values, reference, checked=True)
+                entry["overdue_days"] = days
+                found.append((-(days or 0), self.unit_order(unit_id), entry.get("title"), position, entry))
+        found.sort(key=lambda task: task[:4])
+        return [task[4] for task in found]
 
     @staticmethod
     def _per_answer(table, source: str | None, test):
@@ -641,28 +621,16 @@ class _Compiler:
         if not block:
             return []
         table = self.layout.table_index[block["table"]]
+        # Each version's answers, from its summary (summaries.py): the result's counts by row, and only
+        # what the tracker shows: answers other than done, every cause, and the lead units' answers.
         counts: dict[str, dict[str, int]] = defaultdict(dict)
-        for row, text, n in (
-            self.values.filter(kind=PartKind.TABLE, part=table.key, column=block["result"])
-            .values_list("row", "text")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            counts[row][text] = n
-        # Only what the tracker shows: answers other than done, every cause, and the lead units' answers.
-        lead_rows = [
-            r.key for g in table.groups for r in g.rows if any(t.startswith("unit:") for t in (r.audience or []))
-        ]
-        answers: dict[tuple[str, int], dict] = defaultdict(dict)
-        result_rows = self.values.filter(kind=PartKind.TABLE, part=table.key, column=block["result"])
-        for row, unit_id, text in (
-            result_rows.exclude(text=block["done"]) | result_rows.filter(row__in=lead_rows)
-        ).values_list("row", "unit_id", "text"):
-            answers[(row, unit_id)][block["result"]] = text
-        for row, unit_id, text in self.values.filter(
-            kind=PartKind.TABLE, part=table.key, column=block["cause"]
-        ).values_list("row", "unit_id", "text"):
-            answers[(row, unit_id)][block["cause"]] = text
+        answers: dict[tuple[str, int], dict] = {}
+        for version_id, summary in self.summaries().items():
+            unit_id = self.unit_of_version[version_id]
+            for row, text, n in summary["tracker"]["counts"]:
+                counts[row][text] = counts[row].get(text, 0) + n
+            for row, result, cause in summary["tracker"]["answers"]:
+                answers[(row, unit_id)] = {block["result"]: result, block["cause"]: cause}
         by_row: dict[str, list[tuple[int, dict]]] = defaultdict(list)
         for (row, unit_id), answer in answers.items():
             by_row[row].append((unit_id, answer))
@@ -844,32 +812,23 @@ class _Compiler:
             self.early = _Early(False)
 
     def _start_early(self) -> None:
-        """The longest reads (the services' sums, ~30 % of a national compile; the open tasks' values
-        and the tasks' counts; the free rows' names) start at once on two other connections, in the
-        order they are needed; the rest is worked out here meanwhile, the services last."""
-        services = self.block.get("services")
-        if services:
+        """The two longest reads (the services' sums, ~1.9 s of a national compile; the versions'
+        summaries, needed first) start at once on two other connections; the rest is worked out here
+        meanwhile, the services last."""
+        if self.block.get("services"):
             self.early.start("sums", self._read_sums)
-        key = self.block.get("tasks")
-        table = self.layout.table_index[key] if key else None
-        if table is not None:
-            if (table.tasks or {}).get("record") or (table.tasks or {}).get("open"):
-                self.early.start("open_tasks", lambda: self._task_values(table))
-            self.early.start("task_counts", lambda: self._task_counts(table))
-            self.early.start("task_rows", lambda: self._task_rows(table))
-        if services:  # needed last, by the services
-            tables = [self.layout.table_index[k] for k in services["tables"]]
-            self.early.start("free_labels", lambda: free_row_labels(self.values, tables))
+        self.early.start("summaries", self._read_summaries)
 
     def _run(self) -> dict:
         self._start_early()
         self.load_units()
         round_ = self.round
-        # Worked out in this order (the services last, their reads having had the most time), then put
+        # Worked out in this order (what reads on this connection first, while the summaries and the
+        # sums are read elsewhere; the services last, their reads having had the most time), then put
         # in the document's order.
-        tracker, tasks = self.tracker(), self.tasks()
         lists, matrices = self.lists(), self.matrix()
         narrative, completeness = self.narrative(), self.completeness()
+        tracker, tasks = self.tracker(), self.tasks()
         services = self.services()
         rankings = self.rankings()
         return {

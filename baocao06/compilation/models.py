@@ -136,6 +136,26 @@ class UnitSheet(models.Model):
         return f"{self.version_id}:{self.layout[:12]}"
 
 
+class VersionSummary(models.Model):
+    """What the national compile reads of a submitted version besides its numbers, made once.
+
+    `summaries.summarise` writes it from the version's value rows when the version is submitted (the
+    tasks' counts and open tasks, the names of the unit's own service rows); `key` names what else it
+    depends on (the round's frozen layout and the summary's format: `summaries.summary_key`). Derived
+    data, like `UnitSheet`: made from the immutable version, never edited, so not an audited change.
+    """
+
+    version = models.ForeignKey("reports.ReportVersion", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="versionsummary_version_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}:{self.key[:12]}"
+
+
 class GenerationStatus(models.TextChoices):
     QUEUED = "queued", "Đang chờ"
     RUNNING = "running", "Đang tạo"

@@ -12,7 +12,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count
 
 from baocao06.compilation.models import PartKind, VersionValue
 from baocao06.core.vietnamese import collation_key
@@ -105,34 +104,32 @@ def insert(rows: list[tuple], batch: int = 2000) -> None:
             cursor.executemany(sql, rows[start : start + batch])
 
 
-def store(version, layout, unit_id: int) -> int:
+def store(version, layout, unit_id: int, layout_hash: str) -> int:
+    """The version's value rows and, made from the same rows, its compile summary (summaries.py)."""
+    from .summaries import store as store_summary
+
     rows = value_tuples(version, layout, unit_id)
     insert(rows)
+    store_summary(version.pk, rows, layout, layout_hash)
     return len(rows)
 
 
-def free_row_labels(values, tables) -> dict[tuple[str, str], str]:
+def free_row_labels(spellings) -> dict[tuple[str, str], str]:
     """The name national tables show for each merged free row: `{(table, merge_key): label}`.
 
     Units spell the same service differently ("Cấp bản sao Trích lục hộ tịch", "cấp bản sao trích
     lục hộ tịch"); the row shows the spelling the most units typed (spaces collapsed, the units' case
     kept, its first letter a capital), and among spellings typed by as many units one that starts with
     a capital, then the first in Vietnamese collation, so the choice never depends
-    on the order of submissions. `values` is the compile's `VersionValue` queryset.
+    on the order of submissions. `spellings` gives (table, merge key, name) once per version that typed
+    that name (the versions' summaries, summaries.py).
     """
-    tables = list(tables)
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for part, merge, text, n in (
-        values.filter(kind=PartKind.TABLE, part__in=[t.key for t in tables], merge_key__startswith="~")
-        .filter(column__in={t.label_column["key"] for t in tables})
-        .values_list("part", "merge_key", "text")
-        .annotate(n=Count("version", distinct=True))
-        .order_by()
-    ):
-        counts[(part, merge)][" ".join(text.split())] += n
+    for part, merge, text in spellings:
+        counts[(part, merge)][" ".join(text.split())] += 1
     return {
-        place: _capitalised(min(spellings, key=lambda s: (-spellings[s], not s[:1].isupper(), collation_key(s), s)))
-        for place, spellings in counts.items()
+        place: _capitalised(min(names, key=lambda s: (-names[s], not s[:1].isupper(), collation_key(s), s)))
+        for place, names in counts.items()
     }
 
 

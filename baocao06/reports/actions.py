@@ -548,7 +548,7 @@ def do_submit_report(
             source=source,
         )
         record_tasks(locked, view, content)
-        store_values(version, view.layout, locked.unit_id)
+        store_values(version, view.layout, locked.unit_id, locked.round.layout_hash)
         _prepare_unit_sheet_later(version.pk)
         if old_status == ReportStatus.RETURNED:
             _tell_secretariat_of_resubmission(locked, version)

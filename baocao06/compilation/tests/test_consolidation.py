@@ -24,7 +24,7 @@ from baocao06.compilation.consolidation_actions import (
     do_take_consolidation,
 )
 from baocao06.compilation.engine import select_versions
-from baocao06.compilation.sums import number_sums
+from baocao06.compilation.sums import group_sums
 from baocao06.core.vietnamese import format_number
 from baocao06.reports.actions import do_save_part, do_submit_report
 from baocao06.reports.models import Report, ReportStatus
@@ -161,7 +161,7 @@ class ConsolidationTests(TestCase):
         self.assertEqual(len(ids), 2)
         national = {
             (row, column): total
-            for part, _group, row, column, total, _n in number_sums(ids, ["DV"], [], []).groups
+            for part, _group, row, column, total, _n in group_sums(ids, ["DV"])
             if column in COLUMNS
         }
         other = {

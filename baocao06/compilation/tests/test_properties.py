@@ -60,7 +60,7 @@ class NationalPropertiesTest(TestCase):
                 report=report, number=report.versions.count() + 1, content=content, content_hash=key
             )
             Report.objects.filter(pk=report.pk).update(status=ReportStatus.ACCEPTED, current_version=version)
-            values.store(version, self.layout, report.unit_id)
+            values.store(version, self.layout, report.unit_id, self.round.layout_hash)
             ids.append(version.pk)
         return ids
 

@@ -45,7 +45,7 @@ class UnitTablesTest(BaseTestCase):
         cls.province_version = do_submit_report(cls.province_report, actor=cls.province_approver)
         for version, unit in ((cls.ministry_version, cls.ministry), (cls.province_version, cls.province)):
             if not VersionValue.objects.filter(version=version).exists():
-                values.store(version, cls.layout, unit.pk)
+                values.store(version, cls.layout, unit.pk, cls.round.layout_hash)
 
     def test_it_gives_each_units_tables_as_submitted_in_the_order_asked(self):
         ids = [self.province_version.pk, self.ministry_version.pk]
