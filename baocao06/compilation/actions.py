@@ -14,7 +14,7 @@ from baocao06.jobs import leases
 from baocao06.jobs.models import ACTIVE
 from baocao06.jobs.progress import Progress, enqueue
 
-from . import engine
+from . import engine, summaries
 from .models import CompileJob, Generation, GenerationStatus, Snapshot
 
 
@@ -39,6 +39,9 @@ def do_compile(round_, *, actor, provisional: bool = False, then=None) -> Snapsh
     version_ids = engine.select_versions(round_, provisional=provisional)
     if not version_ids:
         raise CompileRefused(_refusal(provisional))
+    # Versions without their compile summary (loaded in bulk, or submitted before summaries existed)
+    # get it now, once: the compile would otherwise make it from their value rows at every run.
+    summaries.prepare(version_ids, round_.get_layout(), round_.layout_hash)
     data = engine.national_tables(round_, version_ids, provisional=provisional)
     with transaction.atomic():
         snapshot = engine.compile_round(

@@ -1,7 +1,9 @@
 """The national compilation: a round's national tables from a set of submitted versions.
 
 `national_tables(round_, version_ids)` computes everything from `VersionValue` rows with a handful of
-SQL aggregates (a constant number of queries, whatever the number of units) and writes nothing;
+SQL aggregates and from each version's summary (summaries.py: its tasks, tracker answers, free rows'
+names and ranking sums, made at submission) — a constant number of queries, whatever the number of
+units — and writes nothing;
 `compile_round` chooses the versions, stores the snapshot with its hash and audits it. What each
 table means comes from the definition's `compilation:` block (docs/definition-format.md), never from
 code that knows an appendix. The output format is docs/national-format.md.

@@ -206,7 +206,7 @@ def _made(version_ids: list[int], layout) -> dict[int, dict]:
     for row in (
         VersionValue.objects.filter(version_id__in=version_ids)
         .filter(plan.rows_filter())
-        .order_by("version_id", "position", "id")
+        .order_by("id")  # as they were written, which is the order `summarise` got them in
         .values_list(*FIELDS)
         .iterator(chunk_size=5000)
     ):

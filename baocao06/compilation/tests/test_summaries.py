@@ -68,6 +68,18 @@ class VersionSummaryTest(BaseTestCase):
         self.assertEqual(summaries.prepare(self.ids, self.layout, self.round.layout_hash), 0)
         self.assertEqual(self.stored(), stored)
 
+    def test_a_compile_job_stores_the_summaries_it_had_to_make(self):
+        from baocao06.compilation.actions import do_compile
+        from baocao06.review.actions import do_accept_report
+
+        for report in (self.report, self.province_report, self.other_report):
+            do_accept_report(report, actor=self.secretariat)
+        stored = self.stored()
+        VersionSummary.objects.filter(version_id__in=self.ids).delete()
+        snapshot = do_compile(self.round, actor=self.secretariat)
+        self.assertEqual(self.stored(), stored)
+        self.assertEqual(snapshot.data["tasks"], national_tables(self.round, self.ids)["tasks"])
+
     def test_numbers_keep_their_value_and_type(self):
         from decimal import Decimal
 
