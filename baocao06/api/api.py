@@ -46,6 +46,7 @@ from .schemas import (
     RoundOut,
     SubmitIn,
     SubmitOut,
+    TokenOut,
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,120}$")
@@ -114,6 +115,17 @@ def _jsonable(errors) -> list[dict]:
     return [
         {k: (v if isinstance(v, str | int | float | list | None) else str(v)) for k, v in e.items()} for e in errors
     ]
+
+
+# --- The token ---------------------------------------------------------------------------------
+
+
+@api.get("/token", response={200: TokenOut, **ERRORS}, summary="Mã truy cập đang dùng")
+def token(request):
+    """The token the request carries: its unit, role and expiry, so that a system can check its setup
+    before it reads or writes anything (401 when the token is unknown, expired or revoked)."""
+    token = request.auth
+    return {"unit": token.unit.key, "role": token.role, "expires_at": token.expires_at}
 
 
 # --- Rounds ------------------------------------------------------------------------------------

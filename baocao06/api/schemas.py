@@ -39,6 +39,12 @@ class ProblemOut(Schema):
 ErrorOut.model_rebuild()
 
 
+class TokenOut(Schema):
+    unit: str  # the unit's code
+    role: str  # reporter | approver | viewer
+    expires_at: dt.datetime
+
+
 class RoundOut(Schema):
     id: int
     title: str

@@ -205,6 +205,19 @@ class TokenTests(ApiTestCase):
         self.assertEqual(self.call("get", "/rounds", self.approver_secret).status_code, 401)
         self.assertTrue(AuditEvent.objects.filter(action="api_token.revoked").exists())
 
+    def test_a_token_tells_its_unit_role_and_expiry_in_one_query(self):
+        self.call("get", "/token", self.viewer_secret)  # marks the token used (one write a minute)
+        with self.assertNumQueries(1):  # the token, its unit and user
+            response = self.call("get", "/token", self.viewer_secret)
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        self.assertEqual((body["unit"], body["role"]), (self.ministry.key, "viewer"))
+        expires = dt.datetime.fromisoformat(body["expires_at"])  # JSON keeps milliseconds
+        self.assertLess(abs(expires - self.viewer_token.expires_at), dt.timedelta(milliseconds=1))
+        self.assertEqual(self.call("get", "/token").status_code, 401)
+        do_revoke_token(self.viewer_token, actor=self.secretariat)
+        self.assertEqual(self.call("get", "/token", self.viewer_secret).status_code, 401)
+
     def test_a_token_never_opens_a_browser_session(self):
         auth = {"HTTP_AUTHORIZATION": f"Bearer {self.reporter_secret}"}
         page = self.client.get(reverse("reports:detail", args=[self.report.pk]), **auth)

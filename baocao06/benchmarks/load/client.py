@@ -266,5 +266,12 @@ async def trivial(base: str, client: http.Client, person: Person | None = None) 
     return response.status_code
 
 
+async def token_check(base: str, client: http.Client, person: Person) -> int:
+    """The API's trivial view (`GET /api/v1/token`), with that reporter's token: what any API request
+    costs (the API stack and the token's lookup), the floor under an API autosave."""
+    response = await client.get(f"{base}/api/v1/token", headers={"Authorization": f"Bearer {person.token}"})
+    return response.status_code
+
+
 def monotonic() -> float:
     return time.monotonic()

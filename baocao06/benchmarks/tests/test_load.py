@@ -171,3 +171,17 @@ class SurgeTests(StaticLiveServerTestCase):
         part.save()
         problems = surge.check(result, people)
         self.assertEqual(problems, [f"{people[0].unit_key}/{part.key}: bản nháp không phải lần lưu cuối"])
+
+    def test_the_apis_trivial_view_answers_a_units_token(self):
+        """The API's floor in the load test (`GET /api/v1/token`) is a real, authenticated request."""
+        load_units()
+        load_catalogues()
+        _, people = setup.build(1, lambda text: None)
+
+        async def run(person):
+            async with client.new_client() as http:
+                return await client.token_check(self.live_server_url, http, person)
+
+        self.assertEqual(asyncio.run(run(people[0])), 200)
+        people[0].token += "x"
+        self.assertEqual(asyncio.run(run(people[0])), 401)
