@@ -43,6 +43,9 @@ from baocao06.definitions import expressions, taskrows
 
 from .models import PartKind, VersionSummary, VersionValue
 
+# Bump it whenever a stored summary would come out otherwise: a change here, in `values.value_tuples`
+# or `merge_key`, in what `taskrows.is_open` decides, or in the value rows themselves (a data migration
+# like compilation 0003). Summaries of another format are then made again (`read`, `prepare`).
 FORMAT = 1
 SCALE = Decimal("0.0001")
 # Positions in a value row (values.FIELDS).
@@ -138,14 +141,15 @@ def summarise(rows, layout, plan: _Plan | None = None) -> dict:
             if column in names:
                 tasks[row[ROW]][column] = row[TEXT] if number is None else number
                 positions.setdefault(row[ROW], row[POSITION])
-        elif part == tracker_key:
+        # Not `elif`: a definition may use one table for several of these (its tasks and its tracker).
+        if part == tracker_key:
             if column == plan.result:
                 results[(row[ROW], row[TEXT])] += 1
                 if row[TEXT] != plan.done or row[ROW] in plan.lead_rows:
                     answers[row[ROW]]["result"] = row[TEXT]
             elif column == plan.cause:
                 answers[row[ROW]]["cause"] = row[TEXT]
-        elif part in plan.service_tables:
+        if part in plan.service_tables:
             if column == plan.service_total:
                 service_tables.add(part)
             if column in plan.ranked and number is not None:
@@ -199,19 +203,31 @@ def read(version_ids: list[int], layout, layout_hash: str) -> dict[int, dict]:
 
 
 def _made(version_ids: list[int], layout) -> dict[int, dict]:
-    plan = _Plan(layout)
-    rows: dict[int, list[tuple]] = {pk: [] for pk in version_ids}
+    """The summaries of `version_ids` made from their value rows, a version at a time as the rows
+    stream in (a national round's 1.4 million rows are never held at once)."""
     from .values import FIELDS
 
+    plan = _Plan(layout)
+    made: dict[int, dict] = {}
+    current, found = None, []
     for row in (
         VersionValue.objects.filter(version_id__in=version_ids)
         .filter(plan.rows_filter())
-        .order_by("id")  # as they were written, which is the order `summarise` got them in
+        .order_by("version_id", "id")  # each version's rows as they were written: `summarise`'s order
         .values_list(*FIELDS)
         .iterator(chunk_size=5000)
     ):
-        rows[row[VERSION]].append(row)
-    return {pk: summarise(found, layout, plan) for pk, found in rows.items()}
+        if row[VERSION] != current:
+            if current is not None:
+                made[current] = summarise(found, layout, plan)
+            current, found = row[VERSION], []
+        found.append(row)
+    if current is not None:
+        made[current] = summarise(found, layout, plan)
+    for pk in version_ids:  # a version with none of the rows a summary reads
+        if pk not in made:
+            made[pk] = summarise([], layout, plan)
+    return made
 
 
 def store(version_id: int, rows, layout, layout_hash: str) -> None:

@@ -21,7 +21,7 @@ from .models import VersionValue
 
 GROUPS_SQL = """
 SELECT v.part, v."group", v.merge_key, v."column", SUM(v.number), COUNT(*)
-FROM {table} v JOIN unnest(%s::integer[]) AS chosen(id) ON chosen.id = v.version_id
+FROM {table} v JOIN unnest(%s::bigint[]) AS chosen(id) ON chosen.id = v.version_id
 WHERE v.part = ANY(%s) AND v.number IS NOT NULL
 GROUP BY v.part, v."group", v.merge_key, v."column"
 """
@@ -31,10 +31,19 @@ def group_sums(version_ids: list[int], parts: list[str]) -> list[tuple[str, str,
     """(part, group, merge key, column, sum, count) of the numbers of `parts` in `version_ids`."""
     if connection.vendor == "postgresql":
         sql = GROUPS_SQL.format(table=connection.ops.quote_name(VersionValue._meta.db_table))
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            cursor.execute(sql, [list(version_ids), list(parts)])
-            return [tuple(row) for row in cursor.fetchall()]
+        params = [sorted(set(version_ids)), list(parts)]  # a version given twice counts once, as with IN
+
+        def read() -> list[tuple]:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return [tuple(row) for row in cursor.fetchall()]
+
+        if connection.in_atomic_block:  # a caller's transaction: its settings are left as they are
+            return read()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            return read()
     return list(
         VersionValue.objects.filter(version_id__in=version_ids, part__in=parts, number__isnull=False)
         .values_list("part", "group", "merge_key", "column")

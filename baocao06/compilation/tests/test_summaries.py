@@ -122,3 +122,25 @@ class OpenTaskOrderTest(BaseTestCase):
         self.assertEqual(self.tasks_in_order(documents), documents)
         do_return_report(self.report, actor=self.secretariat, message="Sắp xếp lại nhiệm vụ.")
         self.assertEqual(self.tasks_in_order(documents[::-1]), documents[::-1])
+
+
+class SharedTableTest(BaseTestCase):
+    """A definition may name one table for its tasks and its tracker: both are summarised from it."""
+
+    def test_one_table_feeds_the_tasks_and_the_tracker(self):
+        from baocao06.compilation.models import PartKind
+
+        layout = self.round.get_layout()
+        plan = summaries._Plan(layout)
+        plan.tracker, plan.result, plan.cause, plan.done = plan.tasks, "result", "risk", "completed"
+        plan.lead_rows = set()
+        key = plan.tasks.key
+        rows = [
+            (1, 1, PartKind.TABLE, key, "nA1", "A", "~việc một", 0, "content", None, "Việc một"),
+            (1, 1, PartKind.TABLE, key, "nA1", "A", "~việc một", 0, "result", None, "in_progress"),
+            (1, 1, PartKind.TABLE, key, "nA1", "A", "~việc một", 0, "risk", None, "Thiếu kinh phí"),
+        ]
+        summary = summaries.summarise(rows, layout, plan)
+        self.assertEqual(summary["tasks"]["counts"], [["result", "in_progress", 1]])
+        self.assertEqual(summary["tracker"]["counts"], [["nA1", "in_progress", 1]])
+        self.assertEqual(summary["tracker"]["answers"], [["nA1", "in_progress", "Thiếu kinh phí"]])
