@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
@@ -564,7 +565,10 @@ class _Compiler:
             unit_id = self.unit_of_version[version_id]
             names = summary["tasks"]["names"]
             for position, *answers in summary["tasks"]["open"]:
-                values = {n: summaries.load_value(v) for n, v in zip(names, answers, strict=True) if v is not None}
+                # A missing answer is None, as `.get` gives it; numbers come back as `Decimal`.
+                values = dict(zip(names, answers, strict=True))
+                if any(type(v) is dict for v in answers):
+                    values = {n: summaries.load_value(v) for n, v in values.items()}
                 entry = {**self.unit_ref(unit_id)}
                 for name, column in record_columns.items():
                     value = values.get(column)
@@ -588,7 +592,7 @@ class _Compiler:
                         days = taskrows.overdue_days(table, values, reference, checked=True)
                 entry["overdue_days"] = days
                 found.append((-(days or 0), self.unit_order(unit_id), entry.get("title"), position, entry))
-        found.sort(key=lambda task: task[:4])
+        found.sort(key=itemgetter(0, 1, 2, 3))
         return [task[4] for task in found]
 
     @staticmethod
