@@ -298,8 +298,7 @@ def build_round(units: int | None = None, out=None):
 def _build(count, say, start):
     from baocao06.accounts.models import GlobalRole, User
     from baocao06.compilation.models import VersionSummary
-    from baocao06.compilation.summaries import summarise
-    from baocao06.compilation.summaries import summary_key as key_of
+    from baocao06.compilation.summaries import summary_of
     from baocao06.compilation.values import insert as insert_values
     from baocao06.compilation.values import value_tuples
     from baocao06.reports.actions import content_hash
@@ -326,7 +325,6 @@ def _build(count, say, start):
         deadline=deadline,
     )
     layout = round_.get_layout()
-    summary_key = key_of(round_.layout_hash)
     formula_settings = engine_context(round_)["settings"]
     reports = {r.unit_id: r for r in Report.objects.filter(round=round_)}
     say(f"  tạo kỳ {round_.title!r}: {len(units):,} đơn vị")
@@ -378,7 +376,7 @@ def _build(count, say, start):
         insert_values(values, batch=5000)
         # As each submission does (values.store): the version's compile summary, from the same rows.
         VersionSummary.objects.bulk_create(
-            [VersionSummary(version=v, key=summary_key, data=summarise(rows, layout)) for v, rows in per_version],
+            [summary_of(v.pk, rows, layout, round_.layout_hash) for v, rows in per_version],
             batch_size=500,
         )
         total_values += len(values)

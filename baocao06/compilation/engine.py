@@ -465,11 +465,10 @@ class _Compiler:
         if not block:
             return {"provinces": [], "ministries": []}
         per_unit: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        unit_of = {u["_version"]: unit_id for unit_id, u in self.unit_by_id.items()}
-        # By version (one per unit), read with the services' sums (compilation/sums.py).
+        # By version (one per unit), from the versions' summaries (summaries.py).
         for version_id, summary in self.summaries().items():
             for column, total in summary["ranked"].items():
-                per_unit[unit_of[version_id]][column] = Decimal(total)
+                per_unit[self.unit_of_version[version_id]][column] = Decimal(total)
         out = {}
         for name, group in (("provinces", "provinces"), ("ministries", "ministries")):
             entries = []
@@ -501,7 +500,8 @@ class _Compiler:
         return out
 
     def summaries(self) -> dict[int, dict]:
-        """Each version's summary (summaries.py: its tasks and the names of its own service rows)."""
+        """Each version's summary (summaries.py: its tasks, tracker answers, free rows' names, service
+        tables and ranking sums), read once."""
         if self._summaries is None:
             self._summaries = self.early.get("summaries", self._read_summaries)
         return self._summaries

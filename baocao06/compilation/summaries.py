@@ -230,9 +230,14 @@ def _made(version_ids: list[int], layout) -> dict[int, dict]:
     return made
 
 
+def summary_of(version_id: int, rows, layout, layout_hash: str) -> VersionSummary:
+    """The (unsaved) summary of a version from the value rows being stored with it."""
+    return VersionSummary(version_id=version_id, key=summary_key(layout_hash), data=summarise(rows, layout))
+
+
 def store(version_id: int, rows, layout, layout_hash: str) -> None:
     """Keep the summary of a version being submitted (inside its transaction, with its value rows)."""
-    VersionSummary.objects.create(version_id=version_id, key=summary_key(layout_hash), data=summarise(rows, layout))
+    summary_of(version_id, rows, layout, layout_hash).save(force_insert=True)
 
 
 def prepare(version_ids: list[int], layout, layout_hash: str) -> int:
