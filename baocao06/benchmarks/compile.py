@@ -43,6 +43,8 @@ NARRATIVE_SQLITE = """SELECT SUM(length(CAST(v.text AS BLOB))) FROM compilation_
     JOIN bench_compile_versions b ON b.id = v.version_id WHERE v.kind = 's'"""
 # QUALITY.md, compile row of the Speed table.
 FLOOR_FACTOR, PG_SECONDS, PANDAS_FACTOR = 2.0, 1.5, 20.0
+# Units whose version changed between two compiles (a deadline day's hour: ~34 of 3,400).
+CHANGED_SHARE = 0.01
 
 
 def xlsx_dir() -> Path:
@@ -184,6 +186,34 @@ def _prepare_summaries(round_, version_ids: list[int], out) -> None:
                 cursor.execute("ANALYZE compilation_versionsummary")
 
 
+def changed_selection(round_, version_ids: list[int], share: float) -> tuple[list[int], int, int]:
+    """The compilation's versions with `share` of them changed as between two compiles: a unit's other
+    version instead of its chosen one (sent again), or a version of a unit not chosen yet (accepted
+    since); returns (versions, replaced, added)."""
+    from baocao06.reports.models import ReportVersion
+
+    before = dict(ReportVersion.objects.filter(pk__in=version_ids).values_list("report__unit_id", "pk"))
+    chosen = dict(before)
+    others = (
+        ReportVersion.objects.filter(report__round=round_)
+        .exclude(pk__in=version_ids)
+        .order_by("-pk")
+        .values_list("report__unit_id", "pk")
+    )
+    wanted, replaced, added = max(1, round(len(version_ids) * share)), 0, 0
+    for unit_id, pk in others:
+        if replaced + added >= wanted:
+            break
+        if chosen.get(unit_id, before.get(unit_id)) != before.get(unit_id):
+            continue  # this unit changed already
+        if unit_id in before:
+            replaced += 1
+        else:
+            added += 1
+        chosen[unit_id] = pk
+    return sorted(chosen.values()), replaced, added
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
@@ -230,14 +260,27 @@ def run(out, options):
             raise
         out.write("  national_tables: baocao06.compilation.engine is not there yet; skipped")
     else:
+        from baocao06.compilation.models import SumsBase
+
+        # The round's first compile: no sums kept from an earlier one (sums.py); nothing is kept here.
+        SumsBase.objects.filter(round=round_).delete()
         ours = measure(lambda: national_tables(round_, version_ids), repeat=repeat)
-        out.write(f"  national_tables                  {fmt(ours)}")
+        out.write(f"  national_tables, first compile   {fmt(ours)}")
         start = time.perf_counter()
         snapshot = compile_round(round_, provisional=False, actor=secretariat)
         snapshot_seconds = time.perf_counter() - start
         used = set(snapshot.versions.values_list("pk", flat=True))
         note = "" if used == set(version_ids) else f" — NB it used {len(used):,} versions, the bench {n['compiled']:,}"
-        out.write(f"  compile_round (snapshot written) once {snapshot_seconds * 1000:9.1f} ms{note}")
+        out.write(f"  compile_round (snapshot written, sums kept) once {snapshot_seconds * 1000:9.1f} ms{note}")
+        # Compiled again, from the sums compile_round kept: with the same versions, and with 1% of the
+        # units changed since (their accepted version replaced, or newly accepted).
+        changed, replaced, added = changed_selection(round_, version_ids, CHANGED_SHARE)
+        recompiles = []
+        for label, chosen in (("unchanged", version_ids), (f"{replaced} replaced, {added} added", changed)):
+            result = measure(lambda chosen=chosen: national_tables(round_, chosen), repeat=repeat)
+            recompiles.append((label, result))
+            out.write(f"  national_tables again, {label:<22} {fmt(result)}")
+        SumsBase.objects.filter(round=round_).delete()  # the next run's first compile starts without
 
     paths, written = write_xlsx(round_, version_ids, out)
     if written is not None:
@@ -255,17 +298,22 @@ def run(out, options):
         out.write("    compile ≤ 2× SQL floor, ≤ 1.5 s on PostgreSQL, ≥ 20× faster than pandas: engine missing")
         out.write(f"    pandas / SQL floor (median)  {pandas_seconds / floor['median']:,.0f}×")
         return
-    ratio = ours["median"] / floor["median"]
-    verdict = _verdict(ratio <= FLOOR_FACTOR)
-    out.write(f"    national_tables / SQL floor (median)  {ratio:5.1f}×   target ≤ {FLOOR_FACTOR:g}×  {verdict}")
-    if connection.vendor == "postgresql":
-        seconds = ours["median"]
+    for label, result in [("first compile", ours), *(("again, " + label, r) for label, r in recompiles)]:
+        ratio = result["median"] / floor["median"]
+        verdict = _verdict(ratio <= FLOOR_FACTOR)
         out.write(
-            f"    national_tables on PostgreSQL  {seconds:.2f} s   target ≤ {PG_SECONDS:g} s  "
-            f"{_verdict(seconds <= PG_SECONDS)} ({seconds / PG_SECONDS:.2f} of the budget)"
+            f"    national_tables ({label}) / SQL floor (median)  {ratio:5.2f}×   target ≤ {FLOOR_FACTOR:g}×  {verdict}"
         )
-    else:
-        out.write(f"    ≤ {PG_SECONDS:g} s applies on PostgreSQL (here {ours['median']:.2f} s on {connection.vendor})")
+        if connection.vendor == "postgresql":
+            seconds = result["median"]
+            out.write(
+                f"    national_tables ({label}) on PostgreSQL  {seconds:.2f} s   target ≤ {PG_SECONDS:g} s  "
+                f"{_verdict(seconds <= PG_SECONDS)} ({seconds / PG_SECONDS:.2f} of the budget)"
+            )
+        else:
+            out.write(
+                f"    ≤ {PG_SECONDS:g} s applies on PostgreSQL (here {result['median']:.2f} s on {connection.vendor})"
+            )
     faster = pandas_seconds / ours["median"]
     verdict = _verdict(faster >= PANDAS_FACTOR)
     out.write(f"    pandas / national_tables  {faster:,.0f}×   target ≥ {PANDAS_FACTOR:g}×  {verdict}")

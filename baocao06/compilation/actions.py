@@ -42,7 +42,7 @@ def do_compile(round_, *, actor, provisional: bool = False, then=None) -> Snapsh
     # Versions without their compile summary (loaded in bulk, or submitted before summaries existed)
     # get it now, once: the compile would otherwise make it from their value rows at every run.
     summaries.prepare(version_ids, round_.get_layout(), round_.layout_hash)
-    data = engine.national_tables(round_, version_ids, provisional=provisional)
+    data = engine.national_tables(round_, version_ids, provisional=provisional, keep=True)
     with transaction.atomic():
         snapshot = engine.compile_round(
             round_, provisional=provisional, actor=actor, version_ids=version_ids, data=data

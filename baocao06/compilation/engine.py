@@ -35,7 +35,8 @@ from .concurrent import on_own_connection
 from .levels import counted_label
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
-from .sums import group_sums
+from .sums import keep as keep_sums
+from .sums import round_sums
 from .values import free_row_labels
 
 FORMAT = "baocao06/national"
@@ -146,6 +147,7 @@ class _Compiler:
         self.block = self.layout.compilation or {}
         self.values = VersionValue.objects.filter(version_id__in=self.ids)
         self._sums: list[tuple] | None = None
+        self.sums_read = None  # what number_sums read (sums.Read), for the round's next base
         self._summaries: dict[int, dict] | None = None
         self.early = _Early(False)
 
@@ -457,7 +459,8 @@ class _Compiler:
 
     def _read_sums(self) -> list[tuple]:
         block, costs = self.block["services"], self.block.get("costs")
-        return group_sums(self.ids, list(block["tables"]) + ([costs["table"]] if costs else []))
+        self.sums_read = round_sums(self.round, self.ids, list(block["tables"]) + ([costs["table"]] if costs else []))
+        return self.sums_read.rows
 
     # rankings --------------------------------------------------------------------------------
     def rankings(self) -> dict:
@@ -768,12 +771,7 @@ class _Compiler:
             "part", "unit_id", "column", "text"
         ):
             paragraphs[part].append((unit_id, column, text))
-        communes = dict(
-            VersionValue.objects.filter(version_id__in=self.other_versions, kind=PartKind.SECTION)
-            .values_list("part")
-            .annotate(n=Count("version", distinct=True))
-            .order_by()
-        )
+        communes = self.early.get("communes", self._read_communes)
         out = []
 
         def walk(sections):
@@ -808,6 +806,15 @@ class _Compiler:
         walk(self.layout.sections)
         return out
 
+    def _read_communes(self) -> dict[str, int]:
+        """How many of the other units (communes) wrote in each section."""
+        return dict(
+            VersionValue.objects.filter(version_id__in=self.other_versions, kind=PartKind.SECTION)
+            .values_list("part")
+            .annotate(n=Count("version", distinct=True))
+            .order_by()
+        )
+
     # the whole -------------------------------------------------------------------------------
     def run(self) -> dict:
         self.early = _Early(connection.vendor == "postgresql" and not connection.in_atomic_block)
@@ -828,6 +835,9 @@ class _Compiler:
     def _run(self) -> dict:
         self._start_early()
         self.load_units()
+        # Started once the units are known; it waits for a free connection (the sums, when kept from
+        # the last compile, are read in ~0.1 s).
+        self.early.start("communes", self._read_communes)
         round_ = self.round
         # Worked out in this order (what reads on this connection first, while the summaries and the
         # sums are read elsewhere; the services last, their reads having had the most time), then put
@@ -881,9 +891,14 @@ class _Compiler:
         }
 
 
-def national_tables(round_, version_ids, *, provisional: bool = False) -> dict:
-    """The national tables of `round_` from exactly `version_ids` (no writes)."""
-    return _Compiler(round_, list(version_ids), provisional).run()
+def national_tables(round_, version_ids, *, provisional: bool = False, keep: bool = False) -> dict:
+    """The national tables of `round_` from exactly `version_ids`. No writes, unless `keep`: then the
+    services' sums are stored as the round's base for the next compile (sums.py)."""
+    compiler = _Compiler(round_, list(version_ids), provisional)
+    data = compiler.run()
+    if keep and compiler.sums_read is not None:
+        keep_sums(round_, compiler.sums_read)
+    return data
 
 
 def compile_round(round_, *, provisional: bool = False, actor=None, version_ids=None, data=None) -> Snapshot:
@@ -896,7 +911,7 @@ def compile_round(round_, *, provisional: bool = False, actor=None, version_ids=
     COMMITTED), so nothing is less consistent for it."""
     ids = select_versions(round_, provisional=provisional) if version_ids is None else sorted(version_ids)
     if data is None:
-        data = national_tables(round_, ids, provisional=provisional)
+        data = national_tables(round_, ids, provisional=provisional, keep=True)
     with transaction.atomic():
         number = (Snapshot.objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
         snapshot = Snapshot.objects.create(

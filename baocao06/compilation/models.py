@@ -156,6 +156,29 @@ class VersionSummary(models.Model):
         return f"{self.version_id}:{self.key[:12]}"
 
 
+class SumsBase(models.Model):
+    """The services' sums of one set of a round's versions, kept so that the next compile of the round
+    reads only the versions that came or went since (`sums.round_sums`).
+
+    `version_ids` are the versions summed, `sums` their totals as `[part, group, merge key, column,
+    "sum", count]`, `key` what else they depend on (the tables summed and `sums.FORMAT`). Derived data,
+    like `VersionSummary`: sums of immutable versions, replaced whole by a compile, never edited, so
+    not an audited change.
+    """
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    version_ids = models.JSONField()
+    sums = models.JSONField()
+    made_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "key"], name="sumsbase_round_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.key[:12]}"
+
+
 class GenerationStatus(models.TextChoices):
     QUEUED = "queued", "Đang chờ"
     RUNNING = "running", "Đang tạo"
