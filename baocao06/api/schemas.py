@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 Scalar = str | int | float | list[str] | None
 
@@ -195,20 +195,35 @@ class DefinitionOut(Schema):
     tables: list[TableOut]
 
 
-class SectionData(Schema):
+class _Input(Schema):
+    """A request body's shape, validated once.
+
+    django-ninja's `Schema` validates a model with `extra="forbid"` twice, the input as it came and
+    then wrapped for reading ORM objects (`DjangoGetter`), and so each nested model once per level
+    above it: a 25-row table's rows four times on every autosave. A JSON body is plain dicts and
+    lists, whose second validation gives the same result or the same first error, so the first is
+    kept alone. Same name as the validator it replaces: the error locations (`detail[].loc`) and the
+    OpenAPI document stay as they were."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler, info) -> Any:
+        return handler(values)
+
+
+class SectionData(_Input):
     fields: dict[str, str] = Field(description="field key → text")
 
 
-class TableRowIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class TableRowIn(_Input):
     key: str = Field(max_length=64, description="a fixed row's key, or a new key starting with n for a free row")
     group: str | None = Field(None, max_length=60, description="the group of a free row")
     values: dict[str, Scalar] = Field(default_factory=dict, description="column key → value as typed")
 
 
-class TableData(Schema):
-    model_config = ConfigDict(extra="forbid")
+class TableData(_Input):
     rows: list[TableRowIn] = Field(max_length=5000)
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from unittest import mock
 
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +126,29 @@ class WritingTests(ApiTestCase):
         )
         self.assertEqual(response.status_code, 422)
         self.assertEqual(response.json()["code"], "invalid_request")
+
+    def test_a_table_body_is_validated_once_with_the_same_errors(self):
+        """schemas._Input: each row is validated once (not once per level above it), and the errors
+        name the same places as django-ninja's own validator did."""
+        from ninja.schema import DjangoGetter
+
+        from baocao06.api.schemas import PartIn
+
+        rows = [{"key": f"r{i}", "values": {"total": "1"}} for i in range(25)]
+        with mock.patch.object(DjangoGetter, "__init__", autospec=True, side_effect=DjangoGetter.__init__) as getter:
+            self.assertEqual(len(PartIn.model_validate({"data": {"rows": rows}}).data.rows), 25)
+        self.assertEqual(getter.call_count, 1)  # PartIn's own: no table or row read a second time
+        bad = {"data": {"rows": [{"key": SERVICE, "values": {"total": {"x": 1}}, "extra": 1}]}}
+        response = self.call("put", self.part_url("PL03"), self.reporter_secret, bad, **{"If-Match": '"0"'})
+        self.assertEqual(response.status_code, 422)
+        self.assertIn(
+            {
+                "type": "extra_forbidden",
+                "loc": "('body', 'payload', 'data', 'function-wrap[_run_root_validator()]', 'rows', 0, 'extra')",
+                "msg": "Extra inputs are not permitted",
+            },
+            [{k: e[k] for k in ("type", "loc", "msg")} for e in response.json()["detail"]],
+        )
 
     def test_a_viewer_token_cannot_write(self):
         response = self.put("I.1", {"fields": {"body": "x"}}, '"0"', secret=self.viewer_secret)
