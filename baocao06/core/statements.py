@@ -17,11 +17,16 @@ key, `values` the rows matching, `update` and `insert` one row).
 
 Used only where a measurement asked for it: the autosave's report, token, memberships, lock, part,
 writes and audit event, and a submission's task updates. Everything else stays plain ORM.
+`together()` holds a block's `update` and `insert` calls and sends them in one round trip on
+PostgreSQL (an autosave's three writes), one by one elsewhere.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
+import threading
 from collections.abc import Sequence
 
 from django.db import connections, router
@@ -174,9 +179,7 @@ def _update_sql(model, columns: tuple[str, ...], vendor: str, alias: str) -> str
     return f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
 
 
-def update(instance: Model, names: Sequence[str]) -> int:
-    """Write `names` of a stored instance by its primary key (what `save(update_fields=names)` writes);
-    returns the number of rows written."""
+def _update(instance: Model, names: Sequence[str]) -> tuple[str, str, list]:
     model = type(instance)
     fields = _fields(model, names, write=True)
     alias = _alias(model, write=True)
@@ -184,7 +187,16 @@ def update(instance: Model, names: Sequence[str]) -> int:
     sql = _update_sql(model, tuple(f.column for f in fields), connection.vendor, alias)
     params = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
     params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
-    with connection.cursor() as cursor:
+    return alias, sql, params
+
+
+def update(instance: Model, names: Sequence[str]) -> int | None:
+    """Write `names` of a stored instance by its primary key (what `save(update_fields=names)` writes);
+    returns the number of rows written (None when held by `together()`)."""
+    alias, sql, params = _update(instance, names)
+    if _held(alias, sql, params, None):
+        return None
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -205,19 +217,91 @@ def _insert_sql(model, vendor: str, alias: str) -> tuple[str, tuple[str, ...], b
     return sql, fields, returning
 
 
-def insert(instance: Model) -> Model:
-    """Insert a new instance (what `save(force_insert=True)` writes) and set its primary key."""
+def _insert(instance: Model) -> tuple[str, str, list, bool]:
     model = type(instance)
     alias = _alias(model, write=True)
     connection = connections[alias]
     sql, names, returning = _insert_sql(model, connection.vendor, alias)
     params = [model._meta.get_field(name).get_db_prep_save(getattr(instance, name), connection) for name in names]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning:
-            pk = cursor.fetchone()[0]
-        else:
-            pk = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    return alias, sql, params, returning
+
+
+def _inserted(instance: Model, cursor, alias: str, returning: bool) -> None:
+    model = type(instance)
+    if returning:
+        pk = cursor.fetchone()[0]
+    else:
+        pk = connections[alias].ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
     instance.pk = pk
     instance._state.adding, instance._state.db = False, alias
+
+
+def insert(instance: Model) -> Model:
+    """Insert a new instance (what `save(force_insert=True)` writes) and set its primary key (at the
+    end of the block when held by `together()`)."""
+    alias, sql, params, returning = _insert(instance)
+    if _held(alias, sql, params, (instance, returning)):
+        return instance
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        _inserted(instance, cursor, alias, returning)
     return instance
+
+
+# --- Several writes in one round trip ---------------------------------------------------------------
+
+_pending = threading.local()
+
+
+def _held(alias: str, sql: str, params: list, inserted) -> bool:
+    held = getattr(_pending, "writes", None)
+    if held is None:
+        return False
+    held.append((alias, sql, params, inserted))
+    return True
+
+
+def _joinable(connection) -> bool:
+    """Whether one `execute` may carry several statements with their parameters: psycopg's client-side
+    binding (Django's default cursor on PostgreSQL) merges the values into the text and sends it whole;
+    sqlite3, and psycopg binding on the server, take one statement at a time."""
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+
+
+@contextlib.contextmanager
+def together():
+    """Hold the `update` and `insert` calls made in the block and send them when it ends, in the order
+    made, in one round trip where the backend allows it (`_joinable`), else one by one: the same rows
+    written by the same statements, inside the caller's transaction. An autosave's three writes (the
+    part, the report's activity, the audit event) cost one round trip instead of three.
+
+    Only these two are held: anything else in the block runs at once, so the block must not read what
+    it writes. An inserted instance gets its primary key when the block ends. Nothing is sent if the
+    block raises (its transaction is being rolled back)."""
+    if getattr(_pending, "writes", None) is not None:
+        yield  # already inside one: its end sends these too
+        return
+    _pending.writes = held = []
+    try:
+        yield
+    finally:
+        _pending.writes = None
+    for alias, group in itertools.groupby(held, key=lambda w: w[0]):
+        _send(alias, list(group))
+
+
+def _send(alias: str, writes: list) -> None:
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if len(writes) > 1 and _joinable(connection):
+            cursor.execute("; ".join(sql for _, sql, _, _ in writes), [p for _, _, params, _ in writes for p in params])
+            for index, (_, _, _, inserted) in enumerate(writes):
+                if index:
+                    cursor.nextset()
+                if inserted is not None:
+                    _inserted(inserted[0], cursor, alias, inserted[1])
+            return
+        for _, sql, params, inserted in writes:
+            cursor.execute(sql, params)
+            if inserted is not None:
+                _inserted(inserted[0], cursor, alias, inserted[1])

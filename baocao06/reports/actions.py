@@ -315,18 +315,19 @@ def do_save_part(
             )
         elif part is None or part.data != data:
             now = clock.now()
-            part, changes = _write_part(locked, key, data, part, actor, now)
-            status_change = _mark_activity(locked, new_status, now, actor)
-            record(
-                "report.part_saved",
-                locked,
-                actor=actor,
-                unit=locked.unit,
-                changes=status_change + changes,
-                part=key,
-                revision=part.revision,
-                source=source,
-            )
+            with statements.together():  # the part, the report's activity and the audit event: one round trip
+                part, changes = _write_part(locked, key, data, part, actor, now)
+                status_change = _mark_activity(locked, new_status, now, actor)
+                record(
+                    "report.part_saved",
+                    locked,
+                    actor=actor,
+                    unit=locked.unit,
+                    changes=status_change + changes,
+                    part=key,
+                    revision=part.revision,
+                    source=source,
+                )
             changed = True
         if resolving and conflict is None:
             from .conflicts import settle

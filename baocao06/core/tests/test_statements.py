@@ -95,6 +95,33 @@ class StatementTests(BaseTestCase):
         statements.insert(second)
         self.assertGreater(second.pk, event.pk)
 
+    def test_together_sends_the_writes_at_the_end_in_one_round_trip_on_postgresql(self):
+        self.part.data, self.part.revision = {"fields": {"body": "một; hai %s ' \\ “"}}, 4
+        self.report.status = "draft"
+        event = AuditEvent(action="test.together", object_type="x", object_id="1", at=WHEN, data={"a": [1, "b"]})
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries, statements.together():
+            self.assertIsNone(statements.update(self.part, ("data", "revision")))
+            statements.update(self.report, ("status",))
+            statements.insert(event)
+            self.assertIsNone(event.pk)  # held until the block ends
+            self.assertEqual(len(queries.captured_queries), 0)
+        writes = [q for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+        self.assertEqual(len(writes), 1 if connection.vendor == "postgresql" else 3)
+        stored = ReportPart.objects.get(pk=self.part.pk)
+        self.assertEqual((stored.data, stored.revision), (self.part.data, 4))
+        self.assertEqual(Report.objects.get(pk=self.report.pk).status, "draft")
+        self.assertEqual(AuditEvent.objects.get(pk=event.pk).data, {"a": [1, "b"]})
+        self.assertFalse(event._state.adding)
+
+    def test_together_sends_nothing_when_its_block_raises(self):
+        self.part.revision = 9
+        with self.assertRaises(RuntimeError), transaction.atomic(), statements.together():
+            statements.update(self.part, ("revision",))
+            raise RuntimeError
+        self.assertEqual(ReportPart.objects.get(pk=self.part.pk).revision, 3)
+        self.part.revision = 10
+        self.assertEqual(statements.update(self.part, ("revision",)), 1)  # nothing left held
+
     def test_only_plain_columns_are_accepted(self):
         with self.assertRaises(ValueError):
             statements.update(self.report, ("parts",))  # a reverse relation, not a column

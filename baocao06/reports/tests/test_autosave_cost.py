@@ -3,12 +3,15 @@
 An autosave is the request a deadline day is made of (QUALITY.md: ≥ 150 a second). Each query is ORM
 and driver time on the app server and work for PostgreSQL, so the count is pinned here; a change that
 adds one must say why. Inside a test the transaction's BEGIN/COMMIT are a SAVEPOINT and its RELEASE.
+On PostgreSQL a save's three writes (the part, the report's activity, the audit event) go in one round
+trip (`core.statements.together`), counted as one query; SQLite takes them one at a time.
 """
 
 import datetime as dt
 import json
 from unittest import mock
 
+from django.db import connection
 from django.utils import timezone
 
 from baocao06.api.actions import do_create_token
@@ -19,6 +22,7 @@ from baocao06.reports.actions import Conflict, do_save_part
 from baocao06.test import BaseTestCase
 
 SERVICE = "DA06-07"
+WRITES = 1 if connection.vendor == "postgresql" else 3  # the three writes: one round trip or three
 
 
 def table(total: int) -> dict:
@@ -40,12 +44,12 @@ class AutosaveQueryTests(BaseTestCase):
                 self.assertNotIn(column, sql)  # the browser's session needs the whole user (Django auth)
             self.assertNotIn("ORDER BY", sql.upper())
 
-    def test_a_browser_autosave_of_an_existing_part_runs_eleven_queries(self):
+    def test_a_browser_autosave_of_an_existing_part_runs_nine_queries_on_postgresql(self):
         self.login(self.reporter)
         self.assertEqual(self.autosave(self.report, "PL03", table(1000)).status_code, 200)
-        # session, user, memberships, report; savepoint, lock, part, update part, update report,
-        # audit event, release
-        with self.assertNumQueries(11) as queries:
+        # session, user, memberships, report; savepoint, lock, part, [update part; update report;
+        # audit event], release
+        with self.assertNumQueries(WRITES + 8) as queries:
             response = self.autosave(self.report, "PL03", table(1001), base_revision=1)
         self.assertEqual(response.status_code, 200)
         self.assert_lean(queries)
@@ -56,7 +60,7 @@ class AutosaveQueryTests(BaseTestCase):
         event = AuditEvent.objects.filter(action="report.part_saved").latest("id")
         self.assertEqual(event.changes, [{"place": f"PL03/{SERVICE}/total", "old": "1000", "new": "1001"}])
 
-    def test_an_api_autosave_with_if_match_runs_nine_queries(self):
+    def test_an_api_autosave_with_if_match_runs_seven_queries_on_postgresql(self):
         _, secret = do_create_token(
             name="Hệ thống", unit=self.ministry, role=ApiRole.REPORTER,
             expires_at=timezone.now() + dt.timedelta(days=1), actor=self.secretariat,
@@ -72,8 +76,8 @@ class AutosaveQueryTests(BaseTestCase):
             )
 
         self.assertEqual(put(table(1000), 0).status_code, 200)  # also marks the token used
-        # token, report; savepoint, lock, part, update part, update report, audit event, release
-        with self.assertNumQueries(9) as queries:
+        # token, report; savepoint, lock, part, [update part; update report; audit event], release
+        with self.assertNumQueries(WRITES + 6) as queries:
             response = put(table(1001), 1)
         self.assert_lean(queries, api=True)
         self.assertEqual((response.status_code, response["ETag"]), (200, '"2"'))
