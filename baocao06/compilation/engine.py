@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 
 from baocao06.audit.actions import record
-from baocao06.core import clock
+from baocao06.core import clock, collector
 from baocao06.core.vietnamese import collation_key
 from baocao06.definitions import cells, expressions, taskrows
 from baocao06.definitions.expressions import _ratio
@@ -895,7 +895,8 @@ def national_tables(round_, version_ids, *, provisional: bool = False, keep: boo
     """The national tables of `round_` from exactly `version_ids`. No writes, unless `keep`: then the
     services' sums are stored as the round's base for the next compile (sums.py)."""
     compiler = _Compiler(round_, list(version_ids), provisional)
-    data = compiler.run()
+    with collector.paused():  # millions of short-lived objects (core/collector.py)
+        data = compiler.run()
     if keep and compiler.sums_read is not None:
         keep_sums(round_, compiler.sums_read)
     return data

@@ -45,6 +45,27 @@ class ConcurrentReadsTest(TransactionTestCase):
         self.assertEqual(several, one)
         self.assertEqual(content_hash(several), content_hash(one))
 
+    def test_a_whole_sum_read_in_two_halves_on_two_connections_is_the_same(self):
+        from baocao06.compilation import concurrent, sums
+
+        block = self.round.get_layout().compilation
+        parts = list(block["services"]["tables"]) + ([block["costs"]["table"]] if block.get("costs") else [])
+        one = sums.group_sums(self.ids, parts)
+        with transaction.atomic():  # inside a transaction: one connection, the tables as read on it
+            expected = national_tables(self.round, self.ids)
+        with (
+            mock.patch.object(sums, "SPLIT_FROM", 2),
+            mock.patch.object(concurrent, "on_own_connection", wraps=concurrent.on_own_connection) as elsewhere,
+        ):
+            halves = sums._all_sums(sorted(self.ids), parts)
+            tables = national_tables(self.round, self.ids)
+        # PostgreSQL: the second half elsewhere, twice (the sum alone, then in the compile); SQLite: one.
+        self.assertEqual(elsewhere.call_count, 2 if connection.vendor == "postgresql" else 0)
+        self.assertTrue(one)
+        self.assertEqual(sorted(halves), sorted(one))
+        self.assertEqual(tables, expected)
+        self.assertEqual(content_hash(tables), content_hash(expected))
+
     def test_a_failed_read_elsewhere_fails_the_compile_and_leaves_no_thread_behind(self):
         import threading
 
