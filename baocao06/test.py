@@ -120,6 +120,23 @@ class BaseTestCase(TestCase):
         return fill_completely(report, actor, seed, skip)
 
 
+def submit_filled(case) -> list[int]:
+    """The ministry's, the province's and the other province's reports of `build_world`, filled
+    completely (seeds 3, 4 and 5) and submitted: their versions' ids, in that order."""
+    from baocao06.reports.actions import do_submit_report
+
+    ids = []
+    pairs = (
+        (case.report, case.approver, 3),
+        (case.province_report, case.province_approver, 4),
+        (case.other_report, case.secretariat, 5),
+    )
+    for report, person, seed in pairs:
+        fill_completely(report, person, seed=seed)
+        ids.append(do_submit_report(report, actor=person).pk)
+    return ids
+
+
 def fill_completely(report: Report, actor: User, seed: int = 1, skip=()) -> dict:
     """Save a complete, valid report through the actions (as a unit would have), except `skip` parts."""
     from baocao06.demo.generator import Filler

@@ -36,7 +36,7 @@ from .levels import counted_label
 from .models import PartKind, Snapshot, SnapshotVersion, VersionValue
 from .outputs.tabular import canonical_json
 from .sums import keep as keep_sums
-from .sums import round_sums
+from .sums import round_sums, services_parts
 from .values import free_row_labels
 
 FORMAT = "baocao06/national"
@@ -458,8 +458,7 @@ class _Compiler:
         return self._sums
 
     def _read_sums(self) -> list[tuple]:
-        block, costs = self.block["services"], self.block.get("costs")
-        self.sums_read = round_sums(self.round, self.ids, list(block["tables"]) + ([costs["table"]] if costs else []))
+        self.sums_read = round_sums(self.round, self.ids, services_parts(self.block))
         return self.sums_read.rows
 
     # rankings --------------------------------------------------------------------------------

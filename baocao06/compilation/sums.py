@@ -86,6 +86,12 @@ class Read:
     reused: bool
 
 
+def services_parts(block: dict) -> list[str]:
+    """The tables whose numbers a compilation block sums: its service tables and its costs' table."""
+    costs = block.get("costs")
+    return list(block["services"]["tables"]) + ([costs["table"]] if costs else [])
+
+
 def base_key(parts) -> str:
     return hashlib.sha256("\n".join([str(FORMAT), *sorted(set(parts))]).encode()).hexdigest()
 
@@ -120,23 +126,24 @@ def _all_sums(ids: list[int], parts: list[str]) -> list[tuple]:
     half = len(ids) // 2
     with ThreadPoolExecutor(1, thread_name_prefix="compile-sums") as pool:
         other = pool.submit(on_own_connection, group_sums, ids[half:], parts)
-        totals = {tuple(row[:4]): [row[4], row[5]] for row in group_sums(ids[:half], parts)}
-        for *key, total, n in other.result():
-            kept = totals.setdefault(tuple(key), [Decimal(0), 0])
-            kept[0] += total
-            kept[1] += n
+        totals = _added({}, group_sums(ids[:half], parts))
+        _added(totals, other.result())
     return [(*key, total, n) for key, (total, n) in totals.items()]
+
+
+def _added(totals: dict[tuple, list], rows, sign: int = 1) -> dict[tuple, list]:
+    """`rows` (as `group_sums` gives them) added into `totals` ({key: [sum, count]}), or taken away."""
+    for part, group, merge, column, total, n in rows:
+        kept = totals.setdefault((part, group, merge, column), [Decimal(0), 0])
+        kept[0] += sign * Decimal(total)
+        kept[1] += sign * n
+    return totals
 
 
 def _moved(base: list, added: list[tuple], removed: list[tuple]) -> list[tuple] | None:
     """The base's sums with `added` added and `removed` taken away; None if that takes away more than
     the base holds (a base that does not match its versions: never used)."""
-    totals: dict[tuple, list] = {tuple(row[:4]): [Decimal(row[4]), row[5]] for row in base}
-    for sign, rows in ((1, added), (-1, removed)):
-        for part, group, merge, column, total, n in rows:
-            kept = totals.setdefault((part, group, merge, column), [Decimal(0), 0])
-            kept[0] += sign * Decimal(total)
-            kept[1] += sign * n
+    totals = _added(_added(_added({}, base), added), removed, -1)
     if any(n < 0 for _, n in totals.values()):
         return None
     return [(*key, total, n) for key, (total, n) in totals.items() if n > 0]

@@ -10,22 +10,13 @@ from django.test import TransactionTestCase
 
 from baocao06.compilation import engine
 from baocao06.compilation.engine import content_hash, national_tables
-from baocao06.reports.actions import do_submit_report
-from baocao06.test import build_world, fill_completely
+from baocao06.test import build_world, submit_filled
 
 
 class ConcurrentReadsTest(TransactionTestCase):
     def setUp(self):
         build_world(self)
-        pairs = (
-            (self.report, self.approver, 3),
-            (self.province_report, self.province_approver, 4),
-            (self.other_report, self.secretariat, 5),
-        )
-        self.ids = []
-        for report, person, seed in pairs:
-            fill_completely(report, person, seed=seed)
-            self.ids.append(do_submit_report(report, actor=person).pk)
+        self.ids = submit_filled(self)
 
     def test_the_tables_read_on_several_connections_are_those_read_on_one(self):
         with transaction.atomic():  # inside a transaction: every read on this connection
@@ -48,8 +39,7 @@ class ConcurrentReadsTest(TransactionTestCase):
     def test_a_whole_sum_read_in_two_halves_on_two_connections_is_the_same(self):
         from baocao06.compilation import concurrent, sums
 
-        block = self.round.get_layout().compilation
-        parts = list(block["services"]["tables"]) + ([block["costs"]["table"]] if block.get("costs") else [])
+        parts = sums.services_parts(self.round.get_layout().compilation)
         one = sums.group_sums(self.ids, parts)
         with transaction.atomic():  # inside a transaction: one connection, the tables as read on it
             expected = national_tables(self.round, self.ids)

@@ -9,7 +9,7 @@ from baocao06.compilation.engine import content_hash, national_tables
 from baocao06.compilation.models import VersionSummary
 from baocao06.reports.actions import do_save_part, do_submit_report
 from baocao06.review.actions import do_return_report
-from baocao06.test import BaseTestCase
+from baocao06.test import BaseTestCase, submit_filled
 
 
 class VersionSummaryTest(BaseTestCase):
@@ -18,15 +18,7 @@ class VersionSummaryTest(BaseTestCase):
         super().setUpTestData()
         cls.layout = cls.round.get_layout()
         cls.key = summaries.summary_key(cls.round.layout_hash)
-        cls.ids = []
-        pairs = (
-            (cls.report, cls.approver, 3),
-            (cls.province_report, cls.province_approver, 4),
-            (cls.other_report, cls.secretariat, 5),
-        )
-        for report, person, seed in pairs:
-            cls.fill_completely(report, person, seed=seed)
-            cls.ids.append(do_submit_report(report, actor=person).pk)
+        cls.ids = submit_filled(cls)
 
     def stored(self) -> dict[int, dict]:
         return dict(

@@ -14,28 +14,19 @@ from baocao06.compilation.engine import content_hash, national_tables
 from baocao06.compilation.models import SumsBase
 from baocao06.reports.actions import do_submit_report
 from baocao06.review.actions import do_return_report
-from baocao06.test import BaseTestCase, build_world, fill_completely
+from baocao06.test import BaseTestCase, build_world, fill_completely, submit_filled
 
 
 def _versions(cls) -> None:
     """Four versions: the ministry's, both provinces', and the ministry's second (returned, resent)."""
-    cls.ids = []
-    pairs = (
-        (cls.report, cls.approver, 3),
-        (cls.province_report, cls.province_approver, 4),
-        (cls.other_report, cls.secretariat, 5),
-    )
-    for report, person, seed in pairs:
-        cls.fill_completely(report, person, seed=seed)
-        cls.ids.append(do_submit_report(report, actor=person).pk)
+    cls.ids = submit_filled(cls)
     do_return_report(cls.report, actor=cls.secretariat, message="Bổ sung số liệu.")
-    cls.fill_completely(cls.report, cls.approver, seed=9)
+    fill_completely(cls.report, cls.approver, seed=9)
     cls.ids.append(do_submit_report(cls.report, actor=cls.approver).pk)
 
 
 def _parts(round_) -> list[str]:
-    block = round_.get_layout().compilation
-    return list(block["services"]["tables"]) + ([block["costs"]["table"]] if block.get("costs") else [])
+    return sums.services_parts(round_.get_layout().compilation)
 
 
 def _full(round_, ids) -> dict:
@@ -152,7 +143,6 @@ class SumsBaseSequenceTest(HypothesisTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         build_world(cls)
-        cls.fill_completely = staticmethod(fill_completely)
         _versions(cls)
         cls.choices = _choices(cls.ids)
         # Each choice summed from everything (no base is kept here).
